@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import { ConfigError } from '../config/load.js';
+import { isEdgeError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { demoCommand } from './demo.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
+
+const USAGE = `edge-sentinel ${VERSION}: on-device anomaly detection for plant telemetry
+
+usage: edge-sentinel <command> [options]
+
+  run [--config FILE]                    run the agent (default config: plant broker 127.0.0.1:1883)
+  demo [--duration S] [--json] [--config FILE]
+                                         embedded broker + simulated plant + the agent, printing detections
+  validate FILE                          check a config file; exit 2 with every problem
+  schema [--alert]                       print the JSON Schema of the config (or of the alert payload)
+  --version                              print the version
+`;
+
+type Command = (argv: string[]) => Promise<number> | number;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  demo: demoCommand,
+  validate: validateCommand,
+  schema: schemaCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    process.stderr.write(`unknown command "${cmd}"\n\n${USAGE}`);
+    return 2;
+  }
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+    } else if (isEdgeError(err, 'E_USAGE')) {
+      process.stderr.write(`${err.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`edge-sentinel: ${isEdgeError(err) ? `[${err.code}] ` : ''}${(err as Error)?.message ?? String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import { loadConfigFile, parseConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { Agent } from '../controller.js';
+import { defaultExtensions } from '../extensions.js';
+import { createRootLogger } from '../observe/logger.js';
+import { args } from './args.js';
+
+/** `edge-sentinel run [--config FILE]`: the daemon. Stops cleanly on SIGINT/SIGTERM. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values } = args(argv, { config: { type: 'string', short: 'c' } });
+  const cfg: Config = values.config ? loadConfigFile(values.config) : parseConfig({});
+  const log = createRootLogger(cfg.log.level);
+  const agent = new Agent(cfg, log, defaultExtensions());
+  await agent.start();
+  await waitForSignal(log);
+  await agent.stop();
+  log.flush();
+  return 0;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+export function waitForSignal(log: Logger): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => {
+      log.info({ signal: sig }, 'stopping');
+      process.once(sig, () => process.exit(130));
+      resolve(sig);
+    };
+    process.once('SIGINT', () => on('SIGINT'));
+    process.once('SIGTERM', () => on('SIGTERM'));
+  });
+}

@@ -1,0 +1,166 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from './config/schema.js';
+import { builtinCardPath } from './detect/card.js';
+import { ModelRunner } from './detect/model.js';
+import { BaselineStore } from './detect/store.js';
+import { EventBus } from './events.js';
+import { MqttSource } from './ingest/source.js';
+import { ObserveServer, type HealthReport } from './observe/http.js';
+import { buildRegistry, latencyHistogramText, type MetricsContributor } from './observe/metrics.js';
+import { AgentStats } from './observe/stats.js';
+import { Pipeline } from './pipeline.js';
+import { VERSION } from './version.js';
+
+/** A stage with a lifecycle. Constructors only assign; I/O happens in start(). */
+export interface Service {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Contributes to /healthz. */
+  health?(): Record<string, unknown> & { ok: boolean };
+  metrics?: MetricsContributor;
+}
+
+/** What an extension (alerts, uplink, history, explain, node adapters) gets to build itself. */
+export interface AgentContext {
+  config: Config;
+  log: Logger;
+  bus: EventBus;
+  stats: AgentStats;
+  pipeline: Pipeline;
+  agentId: string;
+  version: string;
+  stateDir: string;
+  /** Publishes on the plant broker (local actions only; never upstream). */
+  publishLocal(topic: string, payload: Buffer): void;
+}
+
+export type Extension = (ctx: AgentContext) => Service | undefined;
+
+/**
+ * Builds every service from the config and runs start()/stop() in mirror
+ * order (zigbee2mqtt's controller is the model).
+ */
+export class Agent {
+  readonly stats = new AgentStats();
+  readonly bus: EventBus;
+  readonly agentId: string;
+  readonly stateDir: string;
+  readonly runner: ModelRunner;
+  readonly store: BaselineStore;
+  readonly pipeline: Pipeline;
+  readonly source: MqttSource;
+  private http: ObserveServer | undefined;
+  private readonly services: Service[] = [];
+  private started: Service[] = [];
+  registry: Registry | undefined;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    private readonly extensions: Extension[] = [],
+  ) {
+    this.bus = new EventBus(log.child({ module: 'bus' }));
+    this.agentId = config.agent.id ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
+    this.stateDir = resolve(config.agent.stateDir);
+    this.runner = new ModelRunner(config.assets.defaults.modelCard ?? builtinCardPath(), config.detect, log.child({ module: 'model' }));
+    this.store = new BaselineStore(this.stateDir, log.child({ module: 'baselines' }));
+    this.pipeline = new Pipeline(config, this.runner, this.store, this.bus, this.stats, log.child({ module: 'pipeline' }));
+    this.source = new MqttSource(
+      config.plant.broker,
+      config.plant.subscriptions,
+      (a, s, v, ts, at) => this.pipeline.ingest(a, s, v, ts, at),
+      this.stats,
+      log.child({ module: 'ingest' }),
+      config.log.rateLimitMs,
+    );
+  }
+
+  get httpPort(): number {
+    return this.http?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const t0 = performance.now();
+    this.store.start();
+    await this.runner.start();
+    const ctx: AgentContext = {
+      config: this.config,
+      log: this.log,
+      bus: this.bus,
+      stats: this.stats,
+      pipeline: this.pipeline,
+      agentId: this.agentId,
+      version: VERSION,
+      stateDir: this.stateDir,
+      publishLocal: (topic, payload) => {
+        this.source.mqtt?.publish(topic, payload, { qos: 0 });
+      },
+    };
+    for (const ext of this.extensions) {
+      const s = ext(ctx);
+      if (s) this.services.push(s);
+    }
+    try {
+      for (const s of this.services) {
+        await s.start();
+        this.started.push(s);
+      }
+      if (this.config.observe.http.enabled) {
+        this.registry = buildRegistry(this.stats, this.pipeline, this.services.flatMap((s) => (s.metrics ? [s.metrics] : [])));
+        this.http = new ObserveServer(this.config.observe.http, this.registry, () => latencyHistogramText(this.stats), () => this.health(), this.log.child({ module: 'http' }));
+        await this.http.start();
+      }
+      // Ingest last: every consumer is ready before the first sample.
+      await this.source.start();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.log.info({ agentId: this.agentId, version: VERSION, stateDir: this.stateDir, ms: Math.round(performance.now() - t0) }, 'agent started');
+  }
+
+  health(): HealthReport {
+    const lat = this.stats.latency.snapshot();
+    const parts: Record<string, unknown> = {};
+    let ok = this.source.isConnected;
+    for (const s of this.services) {
+      const h = s.health?.();
+      if (h) {
+        parts[s.name] = h;
+        ok &&= h.ok;
+      }
+    }
+    return {
+      ok,
+      agentId: this.agentId,
+      version: VERSION,
+      plantConnected: this.source.isConnected,
+      assets: this.pipeline.phases(),
+      samplesIn: this.stats.samplesIn,
+      decisions: this.stats.decisions,
+      deadlineMisses: this.stats.deadlineMisses,
+      latencyUs: { p50: lat.p50, p99: lat.p99, p999: lat.p999, max: lat.max },
+      ...parts,
+    };
+  }
+
+  async stop(): Promise<void> {
+    // Mirror order: stop ingest first, drain the hot path, then the consumers.
+    await this.source.stop().catch((err: unknown) => this.log.warn({ err }, 'plant source stop failed'));
+    await this.pipeline.stop();
+    await this.http?.stop();
+    this.http = undefined;
+    for (const s of [...this.started].reverse()) {
+      await s.stop().catch((err: unknown) => this.log.error({ err, service: s.name }, 'service stop failed'));
+    }
+    this.started = [];
+    await this.store.flush();
+    await this.runner.stop();
+    this.bus.removeAll();
+    this.log.info('agent stopped');
+  }
+}

@@ -1,0 +1,191 @@
+import type { AssetTuning } from '../config/sections/detect.js';
+import type { Decision, SignalEvidence } from '../types.js';
+import { AssetWindow } from '../window/aligner.js';
+import type { Baseline } from './baseline.js';
+import { classify } from './diagnosis.js';
+import { FEATURES_PER_SIGNAL, RING, SignalState } from './features.js';
+import { fitPca } from './fit.js';
+import type { ModelRunner } from './model.js';
+import { SpotThreshold } from './threshold.js';
+
+const MOVED_Z = 3;
+const recentScratch = new Float64Array(RING);
+
+/**
+ * One asset's detector: feature state, learning buffer, learned baseline and
+ * thresholds. The same class serves the daemon, replay benches and Node-RED.
+ * The pipeline drives it: observe() per sample; while learning, learn();
+ * then fit() once (async, off the hot path); while detecting, vector() feeds
+ * the model batch and decide() turns a score into a Decision.
+ */
+export class AssetDetector {
+  readonly window: AssetWindow;
+  readonly states: SignalState[] = [];
+  phase: 'learning' | 'fitting' | 'detecting' = 'learning';
+  baseline: Baseline | undefined;
+  private modelThr: SpotThreshold | undefined;
+  private fbThr: SpotThreshold | undefined;
+  private learnRows = new Float64Array(0);
+  private learnN = 0;
+  private learnStart = 0;
+  private learnF = 0;
+  /** The feature vector of the last observed sample (model input). */
+  x = new Float32Array(0);
+
+  constructor(
+    readonly asset: string,
+    readonly tuning: AssetTuning,
+    private readonly riskQ: number,
+  ) {
+    this.window = new AssetWindow(asset, tuning.stalenessMs, tuning.lateToleranceMs);
+  }
+
+  /** Installs a persisted baseline (after restart): detecting immediately, features warm. */
+  restore(b: Baseline): void {
+    for (const s of b.signals) this.window.indexOf(s);
+    this.window.frozen = true;
+    this.ensureStates();
+    b.signals.forEach((_, i) => this.states[i]!.warm(b.mean[i]!, b.spread[i]!));
+    this.baseline = b;
+    this.modelThr = new SpotThreshold(b.modelThreshold, this.riskQ);
+    this.fbThr = new SpotThreshold(b.fallbackThreshold, this.riskQ);
+    this.x = new Float32Array(b.pca.F);
+    this.phase = 'detecting';
+  }
+
+  /** Updates features for signal i with its new value. */
+  observe(i: number, value: number): void {
+    if (i >= this.states.length) this.ensureStates();
+    this.states[i]!.update(value);
+  }
+
+  private ensureStates(): void {
+    while (this.states.length < this.window.signals.length) this.states.push(new SignalState());
+  }
+
+  /** Adds the current feature vector to the learning set; true when learning is complete. */
+  learn(nowMs: number): boolean {
+    const F = this.states.length * FEATURES_PER_SIGNAL;
+    if (F !== this.learnF) {
+      // A new signal appeared: the layout changed, restart the learning set.
+      this.learnF = F;
+      this.learnN = 0;
+      this.learnRows = new Float64Array(this.tuning.learnSamples * F);
+      this.learnStart = nowMs;
+    }
+    if (this.learnN === 0) this.learnStart = nowMs;
+    if (this.learnN < this.tuning.learnSamples) {
+      for (let s = 0; s < this.states.length; s++) this.states[s]!.write(this.learnRows, this.learnN * F + s * FEATURES_PER_SIGNAL);
+      this.learnN++;
+    }
+    return this.learnN >= this.tuning.learnSamples && nowMs - this.learnStart >= this.tuning.learnSeconds * 1000;
+  }
+
+  get learnedSamples(): number {
+    return this.learnN;
+  }
+
+  /** Fits the baseline and thresholds from the learning set, scoring it with the real model. */
+  async fit(runner: ModelRunner, modelId: string): Promise<Baseline> {
+    this.phase = 'fitting';
+    this.window.frozen = true;
+    const F = this.learnF;
+    const n = this.learnN;
+    const pca = fitPca(this.learnRows, n, F);
+    const mean: number[] = [];
+    const spread: number[] = [];
+    for (let s = 0; s < this.states.length; s++) {
+      mean.push(pca.mu[s * FEATURES_PER_SIGNAL]!);
+      spread.push(pca.sd[s * FEATURES_PER_SIGNAL]!);
+    }
+    const rows = [];
+    for (let r = 0; r < n; r++) rows.push({ params: pca, x: Float32Array.from(this.learnRows.subarray(r * F, (r + 1) * F)) });
+    const { scores } = await runner.score(rows);
+    const fb = new Float64Array(n);
+    for (let r = 0; r < n; r++) fb[r] = fallbackOf(this.learnRows, r * F, this.states.length, mean, spread);
+    this.modelThr = SpotThreshold.fit(scores, this.riskQ, this.tuning.threshold);
+    this.fbThr = SpotThreshold.fit(fb, this.riskQ);
+    const b: Baseline = {
+      v: 1,
+      asset: this.asset,
+      signals: [...this.window.signals],
+      learnedAt: Date.now(),
+      samples: n,
+      model: modelId,
+      pca,
+      mean,
+      spread,
+      modelThreshold: this.modelThr.state,
+      fallbackThreshold: this.fbThr.state,
+    };
+    this.baseline = b;
+    this.x = new Float32Array(F);
+    this.learnRows = new Float64Array(0);
+    this.phase = 'detecting';
+    return b;
+  }
+
+  /** Writes the current feature vector into `this.x` (model input). */
+  vector(): Float32Array {
+    for (let s = 0; s < this.states.length; s++) this.states[s]!.write(this.x, s * FEATURES_PER_SIGNAL);
+    return this.x;
+  }
+
+  /** The cheap fallback score: the largest |z| of any signal's raw value. */
+  fallbackScore(): number {
+    const b = this.baseline!;
+    let m = 0;
+    for (let s = 0; s < this.states.length; s++) {
+      const z = Math.abs(this.states[s]!.last - b.mean[s]!) / b.spread[s]!;
+      if (z > m) m = z;
+    }
+    return m;
+  }
+
+  /**
+   * Turns a score into a decision. `z` is the model's standardised feature
+   * vector for this row (or undefined for the fallback); evidence and diagnosis
+   * are only built for anomalies.
+   */
+  decide(score: number, source: 'model' | 'fallback', ts: number, latencyUs: number, missed: boolean, z: Float32Array | undefined, zOff: number, arrivalNow: number): Decision {
+    const thr = source === 'model' ? this.modelThr! : this.fbThr!;
+    const threshold = thr.value;
+    const anomalous = score >= threshold;
+    if (!anomalous) thr.observeNormal(score);
+    const d: Decision = { asset: this.asset, ts, phase: 'detecting', score, threshold, anomalous, source, latencyUs, deadlineMissed: missed };
+    if (anomalous) this.explain(d, z, zOff, arrivalNow);
+    return d;
+  }
+
+  private explain(d: Decision, z: Float32Array | undefined, zOff: number, now: number): void {
+    const b = this.baseline!;
+    const ev: Array<SignalEvidence & { weight: number }> = [];
+    for (let s = 0; s < this.states.length; s++) {
+      const st = this.states[s]!;
+      const zv = (st.last - b.mean[s]!) / b.spread[s]!;
+      let weight = Math.abs(zv);
+      if (z) for (let f = 0; f < FEATURES_PER_SIGNAL; f++) weight = Math.max(weight, Math.abs(z[zOff + s * FEATURES_PER_SIGNAL + f]!));
+      const stale = this.window.isStale(s, now);
+      if (stale) weight = Math.max(weight, MOVED_Z);
+      ev.push({ signal: b.signals[s]!, value: st.last, baseline: b.mean[s]!, spread: b.spread[s]!, z: zv, ratio: Math.abs(b.mean[s]!) > 1e-9 ? st.last / b.mean[s]! : null, weight });
+    }
+    ev.sort((a, c) => c.weight - a.weight);
+    const moved = ev.filter((e) => e.weight >= MOVED_Z);
+    const top = moved[0] ?? ev[0]!;
+    const ti = b.signals.indexOf(top.signal);
+    const st = this.states[ti]!;
+    const n = st.recent(recentScratch, RING);
+    const c = classify({ recent: recentScratch, n, baseline: b.mean[ti]!, spread: b.spread[ti]!, stale: this.window.isStale(ti, now) });
+    d.evidence = ev.map(({ weight: _w, ...e }) => e);
+    d.diagnosis = { pattern: c.pattern, signals: (moved.length ? moved : [top]).map((e) => e.signal), confidence: c.confidence };
+  }
+}
+
+function fallbackOf(rows: Float64Array, off: number, k: number, mean: number[], spread: number[]): number {
+  let m = 0;
+  for (let s = 0; s < k; s++) {
+    const z = Math.abs(rows[off + s * FEATURES_PER_SIGNAL]! - mean[s]!) / spread[s]!;
+    if (z > m) m = z;
+  }
+  return m;
+}

@@ -1,0 +1,117 @@
+import type { Pattern } from '../types.js';
+
+/** What the diagnosis needs to know about one signal. */
+export interface SignalView {
+  /** Recent values, oldest first. */
+  recent: Float64Array;
+  n: number;
+  baseline: number;
+  spread: number;
+  /** No sample within the staleness limit. */
+  stale: boolean;
+}
+
+const scratch = new Float64Array(64);
+
+/**
+ * Names the pattern of an anomaly on one signal from its recent history
+ * against its learned baseline. Rules in order of specificity: dropout,
+ * stuck, spike, oscillation, variance change, then level shift vs drift
+ * (step model vs linear model, whichever explains the recent window better).
+ */
+export function classify(v: SignalView): { pattern: Pattern; confidence: number } {
+  const { recent: r, n, baseline: b, spread: s } = v;
+  if (v.stale) return { pattern: 'dropout', confidence: 0.9 };
+  if (n < 4) return { pattern: 'unknown', confidence: 0 };
+  const last = r[n - 1]!;
+  const sp = Math.max(s, 1e-9);
+  if (Math.abs(b) > 3 * sp && Math.abs(last) < 0.05 * Math.abs(b)) return { pattern: 'dropout', confidence: 0.8 };
+  const tail = Math.min(8, n);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = n - tail; i < n; i++) {
+    lo = Math.min(lo, r[i]!);
+    hi = Math.max(hi, r[i]!);
+  }
+  if (tail >= 6 && hi - lo <= 1e-9 * Math.max(1, Math.abs(last)) && s > 0) return { pattern: 'stuck', confidence: 0.9 };
+  const zLast = Math.abs(last - b) / sp;
+  if (n >= 6) {
+    let calm = 0;
+    for (let i = n - 6; i < n - 1; i++) if (Math.abs(r[i]! - b) / sp < 3) calm++;
+    if (zLast > 4 && calm >= 4) return { pattern: 'spike', confidence: Math.min(1, zLast / 10) };
+  }
+  const w = Math.min(32, n);
+  const start = n - w;
+  let mean = 0;
+  for (let i = start; i < n; i++) mean += r[i]! / w;
+  let varr = 0;
+  for (let i = start; i < n; i++) varr += (r[i]! - mean) ** 2 / w;
+  const std = Math.sqrt(varr);
+  if (w >= 16 && std > 2 * sp) {
+    const ac = maxAutocorr(r, start, n, mean, varr);
+    if (ac > 0.5) return { pattern: 'oscillation', confidence: ac };
+  }
+  const meanShift = Math.abs(mean - b) / sp;
+  if ((std > 2.5 * sp || std < 0.3 * sp) && meanShift < 2) return { pattern: 'variance_change', confidence: 0.7 };
+  if (w >= 8) {
+    const stepErr = bestStepError(r, start, n);
+    const lineErr = linearError(r, start, n);
+    if (lineErr < stepErr * 0.8) return { pattern: 'drift', confidence: 0.7 };
+    return { pattern: 'level_shift', confidence: 0.7 };
+  }
+  return { pattern: zLast > 4 ? 'spike' : 'unknown', confidence: 0.3 };
+}
+
+/** Largest normalised autocorrelation over lags 2..w/2. */
+function maxAutocorr(r: Float64Array, start: number, end: number, mean: number, varr: number): number {
+  const w = end - start;
+  if (varr <= 0) return 0;
+  let best = 0;
+  for (let lag = 2; lag <= w / 2; lag++) {
+    let c = 0;
+    for (let i = start; i + lag < end; i++) c += (r[i]! - mean) * (r[i + lag]! - mean);
+    c /= (w - lag) * varr;
+    if (c > best) best = c;
+  }
+  return best;
+}
+
+/** Residual sum of squares of the best two-mean step model. */
+function bestStepError(r: Float64Array, start: number, end: number): number {
+  const w = end - start;
+  const cum = scratch;
+  let acc = 0;
+  for (let i = 0; i < w; i++) cum[i] = acc += r[start + i]!;
+  let sq = 0;
+  for (let i = start; i < end; i++) sq += r[i]! ** 2;
+  let best = Infinity;
+  for (let k = 2; k <= w - 2; k++) {
+    const s1 = cum[k - 1]!;
+    const s2 = acc - s1;
+    const err = sq - (s1 * s1) / k - (s2 * s2) / (w - k);
+    if (err < best) best = err;
+  }
+  return best;
+}
+
+/** Residual sum of squares of a least-squares line. */
+function linearError(r: Float64Array, start: number, end: number): number {
+  const w = end - start;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < w; i++) {
+    const y = r[start + i]!;
+    sx += i;
+    sy += y;
+    sxx += i * i;
+    sxy += i * y;
+  }
+  const den = w * sxx - sx * sx;
+  const slope = den === 0 ? 0 : (w * sxy - sx * sy) / den;
+  const icpt = (sy - slope * sx) / w;
+  let err = 0;
+  for (let i = 0; i < w; i++) err += (r[start + i]! - (icpt + slope * i)) ** 2;
+  return err;
+}

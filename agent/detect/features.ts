@@ -1,0 +1,70 @@
+/**
+ * Streaming per-signal features, updated once per arriving sample of that
+ * signal with no allocation: value, fast EWMA level, EW spread around that
+ * level, and slope (fast minus slow EWMA). A ring of recent values feeds the
+ * diagnosis.
+ */
+export const FEATURES_PER_SIGNAL = 4;
+export const RING = 64;
+
+const A_FAST = 0.3;
+const A_SLOW = 0.02;
+const A_VAR = 0.1;
+
+export class SignalState {
+  m1 = 0;
+  m2 = 0;
+  v1 = 0;
+  n = 0;
+  readonly ring = new Float64Array(RING);
+  pos = 0;
+  last = 0;
+
+  update(x: number): void {
+    if (this.n === 0) {
+      this.m1 = x;
+      this.m2 = x;
+      this.v1 = 0;
+    } else {
+      const d = x - this.m1;
+      this.m1 += A_FAST * d;
+      this.m2 += A_SLOW * (x - this.m2);
+      this.v1 = (1 - A_VAR) * this.v1 + A_VAR * d * d;
+    }
+    this.last = x;
+    this.ring[this.pos] = x;
+    this.pos = (this.pos + 1) % RING;
+    this.n++;
+  }
+
+  /** Restores a warm state from a learned baseline (after a restart), so features do not jump. */
+  warm(mean: number, spread: number): void {
+    this.m1 = mean;
+    this.m2 = mean;
+    this.v1 = spread * spread;
+    this.last = mean;
+    this.n = 1;
+  }
+
+  /** Writes this signal's features at out[off..off+4). */
+  write(out: Float32Array | Float64Array, off: number): void {
+    out[off] = this.last;
+    out[off + 1] = this.m1;
+    out[off + 2] = Math.sqrt(this.v1);
+    out[off + 3] = this.m1 - this.m2;
+  }
+
+  /** Copies the last `count` values, oldest first, into `out` (returns how many were available). */
+  recent(out: Float64Array, count: number): number {
+    const have = Math.min(count, this.n, RING);
+    for (let j = 0; j < have; j++) {
+      out[j] = this.ring[(this.pos - have + j + RING * 2) % RING]!;
+    }
+    return have;
+  }
+}
+
+/** Names of the features of one signal, in vector order (for model cards and evidence). */
+export function featureNames(signal: string): string[] {
+  return [`${signal}.value`, `${signal}.level`, `${signal}.spread`, `${signal}.slope`];
+}

@@ -1,0 +1,20 @@
+import type { SubscriptionConfig } from '../../config/sections/plant.js';
+import { JsonDecoder } from './json.js';
+import { NumberDecoder } from './number.js';
+import { SparkplugDecoder } from './sparkplug.js';
+import type { Decoder } from './types.js';
+
+export { DecodeError, type Decoder, type DecodeContext, type EmitSample } from './types.js';
+export { JsonDecoder, NumberDecoder, SparkplugDecoder };
+
+/** The decoder a subscription asks for. */
+export function decoderFor(sub: SubscriptionConfig): Decoder {
+  switch (sub.decoder) {
+    case 'number':
+      return new NumberDecoder();
+    case 'json':
+      return new JsonDecoder({ signals: sub.json?.signals, valuePath: sub.json?.valuePath ?? 'value', timestampPath: sub.json?.timestampPath });
+    case 'sparkplug':
+      return new SparkplugDecoder();
+  }
+}

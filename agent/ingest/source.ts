@@ -1,0 +1,136 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { BrokerConfig, SubscriptionConfig } from '../config/sections/plant.js';
+import { RateLimitedLog } from '../observe/ratelimit.js';
+import type { AgentStats } from '../observe/stats.js';
+import { decoderFor, DecodeError, type Decoder, type DecodeContext } from './decoders/index.js';
+import { mqttOptions, setNoDelay } from './mqtt-options.js';
+import { parseTopicPattern, type TopicPattern } from './topics.js';
+
+/** Where decoded samples go: the pipeline's hot entry point. */
+export type SampleSink = (asset: string, signal: string, value: number, ts: number, arrivedAt: number) => void;
+
+interface Route {
+  pattern: TopicPattern;
+  sub: SubscriptionConfig;
+  decoder: Decoder;
+}
+
+interface Resolved {
+  route: Route;
+  asset: string | undefined;
+  signal: string | undefined;
+}
+
+const TOPIC_CACHE_MAX = 50_000;
+
+/**
+ * The plant-side MQTT source: subscribes, maps topic → asset/signal, decodes,
+ * and hands each value to the sink with its arrival time (performance.now()).
+ * Malformed and unmapped messages are counted and logged rate-limited; this
+ * path never throws.
+ */
+export class MqttSource {
+  private client: MqttClient | undefined;
+  private readonly routes: Route[];
+  private readonly cache = new Map<string, Resolved | null>();
+  private readonly rl: RateLimitedLog;
+  private connected = false;
+
+  constructor(
+    private readonly broker: BrokerConfig,
+    subs: SubscriptionConfig[],
+    private readonly sink: SampleSink,
+    private readonly stats: AgentStats,
+    private readonly log: Logger,
+    rateLimitMs: number,
+  ) {
+    this.routes = subs.map((sub) => ({ pattern: parseTopicPattern(sub.topic), sub, decoder: decoderFor(sub) }));
+    this.rl = new RateLimitedLog(rateLimitMs);
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** The underlying client, for local actions that publish on the plant broker. */
+  get mqtt(): MqttClient | undefined {
+    return this.client;
+  }
+
+  async start(): Promise<void> {
+    const client = mqtt.connect(this.broker.url, mqttOptions(this.broker, 'edge-sentinel-plant'));
+    this.client = client;
+    client.on('connect', () => {
+      setNoDelay(client);
+      this.connected = true;
+      this.log.info({ url: this.broker.url }, 'plant broker connected');
+      const filters = Object.fromEntries(this.routes.map((r) => [r.pattern.filter, { qos: r.sub.qos }]));
+      client.subscribe(filters, (err) => {
+        if (err) this.log.error({ err }, 'subscribe failed');
+      });
+    });
+    client.on('close', () => {
+      if (this.connected) this.log.warn({ url: this.broker.url }, 'plant broker connection lost; reconnecting');
+      this.connected = false;
+    });
+    client.on('error', (err) => this.rl.maybe('mqtt-error', (n) => this.log.error({ err: err.message, suppressed: n }, 'plant broker error')));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    await new Promise<void>((resolve) => {
+      // Do not fail start-up when the broker is down: mqtt.js keeps reconnecting and the agent reports it in /healthz.
+      const t = setTimeout(resolve, 5000);
+      t.unref();
+      client.once('connect', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    this.connected = false;
+    if (c) await c.endAsync();
+  }
+
+  /** Hot path entry for one MQTT message. Public so replay and Node-RED adapters can feed messages without a broker. */
+  onMessage(topic: string, payload: Buffer, arrivedAt = performance.now()): void {
+    this.stats.messagesIn++;
+    const r = this.resolve(topic);
+    if (!r) {
+      this.stats.unmapped++;
+      this.rl.maybe('unmapped', (n) => this.log.warn({ topic, suppressed: n }, 'message on a topic no mapping matched'));
+      return;
+    }
+    const ctx: DecodeContext = { topic, asset: r.asset, signal: r.signal, arrivalMs: Date.now() };
+    try {
+      r.route.decoder.decode(payload, ctx, (asset, signal, value, ts) => {
+        this.stats.samplesIn++;
+        this.sink(asset, signal, value, ts, arrivedAt);
+      });
+    } catch (err) {
+      this.stats.decodeErrors++;
+      const reason = err instanceof DecodeError ? err.reason : 'internal';
+      this.rl.maybe(`decode:${reason}`, (n) =>
+        this.log.warn({ topic, reason, err: (err as Error).message, suppressed: n }, 'payload dropped: decode failed'),
+      );
+    }
+  }
+
+  private resolve(topic: string): Resolved | null {
+    const hit = this.cache.get(topic);
+    if (hit !== undefined) return hit;
+    let res: Resolved | null = null;
+    for (const route of this.routes) {
+      const m = route.pattern.match(topic);
+      if (m) {
+        res = { route, asset: m['asset'] ?? route.sub.asset, signal: m['signal'] ?? route.sub.signal };
+        break;
+      }
+    }
+    if (this.cache.size >= TOPIC_CACHE_MAX) this.cache.clear();
+    this.cache.set(topic, res);
+    return res;
+  }
+}

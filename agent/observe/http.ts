@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+export interface HealthReport {
+  ok: boolean;
+  [k: string]: unknown;
+}
+
+/**
+ * `/metrics` (Prometheus text) and `/healthz` (JSON; 200 when ok, 503 when not)
+ * on 127.0.0.1 by default. Read-only: nothing here can change the agent.
+ */
+export class ObserveServer {
+  private server: Server | undefined;
+
+  constructor(
+    private readonly opts: { host: string; port: number },
+    private readonly registry: Registry,
+    private readonly extraMetrics: () => string,
+    private readonly health: () => HealthReport,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      const url = req.url ?? '/';
+      if (req.method !== 'GET') {
+        res.writeHead(405).end();
+        return;
+      }
+      if (url.startsWith('/metrics')) {
+        this.registry
+          .metrics()
+          .then((text) => {
+            res.writeHead(200, { 'content-type': this.registry.contentType });
+            res.end(text + this.extraMetrics());
+          })
+          .catch((err: unknown) => {
+            this.log.error({ err }, 'metrics collection failed');
+            res.writeHead(500).end();
+          });
+        return;
+      }
+      if (url.startsWith('/healthz')) {
+        const h = this.health();
+        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(h));
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.log.info({ url: `http://${this.opts.host}:${this.port}` }, 'metrics and health listening');
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}

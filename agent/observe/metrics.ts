@@ -1,0 +1,86 @@
+import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
+import type { AgentStats } from './stats.js';
+
+export interface AssetPhaseSource {
+  phases(): Array<{ asset: string; phase: 'learning' | 'detecting'; samples: number }>;
+}
+
+/** Extra metrics a later stage (alerts, uplink, history, explain) contributes. */
+export type MetricsContributor = (reg: Registry) => void;
+
+/** Prometheus latency buckets in µs for the arrival→decision histogram. */
+const BUCKETS_US = [50, 100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 50_000];
+
+/**
+ * Builds the Prometheus registry. Hot-path counters live in AgentStats as plain
+ * numbers; every metric here reads them in its collect() at scrape time.
+ */
+export function buildRegistry(stats: AgentStats, assets: AssetPhaseSource, contributors: MetricsContributor[] = []): Registry {
+  const reg = new Registry();
+  collectDefaultMetrics({ register: reg, prefix: 'edge_sentinel_process_' });
+  const counter = (name: string, help: string, read: () => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [reg],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  };
+  counter('edge_sentinel_messages_in_total', 'MQTT messages received from the plant broker', () => stats.messagesIn);
+  counter('edge_sentinel_samples_in_total', 'Decoded samples', () => stats.samplesIn);
+  counter('edge_sentinel_decode_errors_total', 'Malformed payloads (dropped, counted)', () => stats.decodeErrors);
+  counter('edge_sentinel_unmapped_total', 'Messages on topics no mapping matched', () => stats.unmapped);
+  counter('edge_sentinel_decisions_total', 'Per-sample detection decisions', () => stats.decisions);
+  counter('edge_sentinel_fallback_decisions_total', 'Decisions made by the fallback detector', () => stats.fallbackDecisions);
+  counter('edge_sentinel_anomalies_total', 'Anomalous decisions', () => stats.anomalies);
+  counter('edge_sentinel_deadline_misses_total', 'Samples whose model step missed the deadline', () => stats.deadlineMisses);
+  counter('edge_sentinel_model_errors_total', 'ONNX Runtime call failures', () => stats.modelErrors);
+  new Counter({
+    name: 'edge_sentinel_rejected_samples_total',
+    help: 'Samples rejected by the window stage',
+    labelNames: ['reason'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(stats.rejected)) this.inc({ reason }, n);
+    },
+  });
+  new Gauge({
+    name: 'edge_sentinel_asset_detecting',
+    help: '1 when the asset is detecting, 0 while learning',
+    labelNames: ['asset'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const a of assets.phases()) this.set({ asset: a.asset }, a.phase === 'detecting' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'edge_sentinel_decision_latency_quantile_us',
+    help: 'Arrival to decision latency quantiles, microseconds, since start',
+    labelNames: ['quantile'],
+    registers: [reg],
+    collect() {
+      const s = stats.latency.snapshot();
+      this.set({ quantile: '0.5' }, s.p50);
+      this.set({ quantile: '0.99' }, s.p99);
+      this.set({ quantile: '0.999' }, s.p999);
+      this.set({ quantile: '1' }, s.max);
+    },
+  });
+  for (const c of contributors) c(reg);
+  return reg;
+}
+
+/** The arrival→decision histogram in Prometheus histogram text format (cumulative buckets). */
+export function latencyHistogramText(stats: AgentStats): string {
+  const h = stats.latency;
+  const name = 'edge_sentinel_decision_latency_us';
+  const lines = [`# HELP ${name} Arrival to decision latency, microseconds`, `# TYPE ${name} histogram`];
+  for (const le of BUCKETS_US) lines.push(`${name}_bucket{le="${le}"} ${h.countBelow(le)}`);
+  lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.mean * h.count}`, `${name}_count ${h.count}`);
+  return lines.join('\n') + '\n';
+}

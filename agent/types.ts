@@ -1,0 +1,97 @@
+/**
+ * The domain types every stage shares. Kept in one small file so the seams
+ * between ingest → window → detect → alerts → explain → uplink stay explicit.
+ */
+
+/** One decoded value of one signal of one asset, as it left a decoder. */
+export interface Sample {
+  asset: string;
+  signal: string;
+  value: number;
+  /** Source timestamp in ms since epoch (payload time if present, else arrival wall time). */
+  ts: number;
+}
+
+/** The anomaly patterns the diagnosis can name. */
+export const PATTERNS = [
+  'spike',
+  'level_shift',
+  'drift',
+  'variance_change',
+  'stuck',
+  'dropout',
+  'oscillation',
+  'unknown',
+] as const;
+export type Pattern = (typeof PATTERNS)[number];
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** How one signal stands against its learned baseline at decision time. */
+export interface SignalEvidence {
+  signal: string;
+  unit?: string | undefined;
+  value: number;
+  /** Learned normal level (mean over the learning phase). */
+  baseline: number;
+  /** Learned normal spread (standard deviation over the learning phase). */
+  spread: number;
+  /** Signed deviation in learned standard deviations. */
+  z: number;
+  /** value / baseline when the baseline is meaningfully non-zero, else null. */
+  ratio: number | null;
+}
+
+export interface Diagnosis {
+  pattern: Pattern;
+  /** Signals that moved, most deviant first. */
+  signals: string[];
+  /** 0..1, how clearly the pattern matched. */
+  confidence: number;
+}
+
+/** The per-sample decision the hot path produces (one per aligned asset sample). */
+export interface Decision {
+  asset: string;
+  /** Source timestamp of the sample that triggered the decision (ms epoch). */
+  ts: number;
+  phase: 'learning' | 'detecting';
+  score: number;
+  threshold: number;
+  anomalous: boolean;
+  /** Which detector decided: the ONNX model, or the cheap fallback when the model would miss the deadline. */
+  source: 'model' | 'fallback';
+  /** Arrival → decision, microseconds (monotonic clock). */
+  latencyUs: number;
+  deadlineMissed: boolean;
+  /** Present when anomalous. */
+  evidence?: SignalEvidence[];
+  diagnosis?: Diagnosis;
+}
+
+/**
+ * Everything the explainer (template or language model) may say about an alert.
+ * The verifier checks generated text against exactly these facts.
+ */
+export interface AlertFacts {
+  asset: string;
+  assetKind?: string | undefined;
+  site: string;
+  state: 'open' | 'update' | 'resolved';
+  severity: Severity;
+  pattern: Pattern;
+  /** Seconds since the alert was first seen. */
+  durationS: number;
+  /** Signals that moved, most deviant first. */
+  moved: Array<{
+    name: string;
+    unit: string;
+    value: number;
+    baseline: number;
+    ratio: number | null;
+    z: number;
+    direction: 'up' | 'down';
+  }>;
+  /** Signals of the asset that stayed within normal. */
+  steady: string[];
+}
