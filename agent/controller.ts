@@ -35,10 +35,11 @@ export interface AgentContext {
   version: string;
   stateDir: string;
   /** Publishes on the plant broker (local actions only; never upstream). */
-  publishLocal(topic: string, payload: Buffer): void;
+  publishLocal(topic: string, payload: Buffer, opts?: { qos: 0 | 1 }): void;
 }
 
-export type Extension = (ctx: AgentContext) => Service | undefined;
+/** Builds zero or more services from the context (a stage that is disabled returns none). */
+export type Extension = (ctx: AgentContext) => Service | Service[] | undefined;
 
 /**
  * Builds every service from the config and runs start()/stop() in mirror
@@ -96,13 +97,14 @@ export class Agent {
       agentId: this.agentId,
       version: VERSION,
       stateDir: this.stateDir,
-      publishLocal: (topic, payload) => {
-        this.source.mqtt?.publish(topic, payload, { qos: 0 });
+      publishLocal: (topic, payload, opts) => {
+        this.source.mqtt?.publish(topic, payload, { qos: opts?.qos ?? 1 });
       },
     };
     for (const ext of this.extensions) {
       const s = ext(ctx);
-      if (s) this.services.push(s);
+      if (Array.isArray(s)) this.services.push(...s);
+      else if (s) this.services.push(s);
     }
     try {
       for (const s of this.services) {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Alert } from './alerts/schema.js';
 import type { Decision, Sample } from './types.js';
 
 /**
@@ -15,8 +16,8 @@ export interface EventMap {
   phase: { asset: string; phase: 'learning' | 'detecting'; samples: number };
   /** Agent-health problem, e.g. persistent deadline misses. */
   health: { kind: string; asset?: string; message: string; ok: boolean };
-  /** An alert lifecycle transition (payload is the v1 alert object, typed in alerts/). */
-  alert: { state: 'open' | 'update' | 'resolved'; asset: string; payload: unknown };
+  /** An alert lifecycle transition, with the v1 payload as it is queued for upstream. */
+  alert: { state: 'open' | 'update' | 'resolved'; asset: string; payload: Alert };
 }
 
 type Listener<T> = (payload: T) => void;

@@ -58,13 +58,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const printer = new DetectionPrinter(out, values.json, cfg.assets.units);
   printer.attach(agent.bus);
   await agent.start();
-  const learnS = cfg.assets.defaults.learnSamples / (cfg.sim.rateHz * 5) + 8;
+  // Quiet until every asset has learned (P-101 has 5 signals, each sample is one learning row) plus a margin.
+  const learnS = cfg.assets.defaults.learnSamples / (cfg.sim.rateHz * 4) + 4;
   const sim = new PlantSimulator(cfg.sim.seed, learnS, cfg.sim.speed);
   const pub = new SimPublisher(cfg.plant.broker.url, sim, cfg.sim.rateHz, log.child({ module: 'sim' }), cfg.plant.broker.protocolVersion);
   await pub.start();
   if (!values.json) {
     out(`edge-sentinel demo: ${sim.assets.map((a) => `${a.name} (${a.kind}, ${a.signals.length} signals)`).join(', ')} at ${cfg.sim.rateHz} Hz`);
-    out(`learning each asset's normal behaviour for ${cfg.assets.defaults.learnSamples} samples, then detecting; faults start at ~${Math.round(learnS + 15)} s`);
+    out(`learning each asset's normal behaviour for ${cfg.assets.defaults.learnSamples} samples, then detecting; first fault at ~${Math.round(learnS + 15 / cfg.sim.speed)} s`);
     out(`metrics: http://127.0.0.1:${agent.httpPort}/metrics  health: http://127.0.0.1:${agent.httpPort}/healthz  (Ctrl-C to stop)`);
   }
   const timer = Number.isFinite(duration) ? new Promise<void>((r) => setTimeout(r, duration * 1000)) : new Promise<void>(() => undefined);

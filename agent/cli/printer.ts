@@ -24,14 +24,22 @@ export class DetectionPrinter {
     private readonly out: (line: string) => void,
     private readonly json: boolean,
     private readonly units: Record<string, string>,
+    /** Print an "ongoing" line every few seconds while an anomaly lasts (off when alerts are printed). */
+    private readonly ongoing = false,
   ) {}
 
   attach(bus: EventBus): () => void {
     const off1 = bus.on('decision', (d) => this.onDecision(d));
     const off2 = bus.on('phase', (p) => this.print({ type: 'phase', asset: p.asset, phase: p.phase, samples: p.samples }, `${clock(Date.now())}  ${p.asset.padEnd(8)} learned its baseline from ${p.samples} samples; detecting`));
+    const off3 = bus.on('alert', (a) => {
+      const p = a.payload;
+      const tag = `ALERT ${a.state.toUpperCase()} ${p.severity}`;
+      this.print({ type: 'alert', ...p }, `${clock(Date.parse(p.lastSeen))}  ${a.asset.padEnd(8)} ${tag.padEnd(22)} ${p.summary.text}  [${p.summary.source === 'lm' ? `written by ${p.summary.model}, fact-checked` : 'template'}]`);
+    });
     return () => {
       off1();
       off2();
+      off3();
     };
   }
 
@@ -45,7 +53,7 @@ export class DetectionPrinter {
       } else {
         ep.count++;
         ep.normalSince = 0;
-        if (d.ts - ep.lastPrint >= UPDATE_EVERY_MS) {
+        if (this.ongoing && d.ts - ep.lastPrint >= UPDATE_EVERY_MS) {
           ep.lastPrint = d.ts;
           this.printDetection('ongoing', d, ep);
         }

@@ -52,7 +52,10 @@ export function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string
     const path = iss.path.map(String);
     const where = path.length ? path.join('.') : '(root)';
     let got = valueAt(input, path);
-    if (iss.code === 'unrecognized_keys') got = (iss as { keys: string[] }).keys.join(', ');
+    if (iss.code === 'unrecognized_keys') {
+      const keys = (iss as { keys: string[] }).keys;
+      got = keys.length === 1 ? valueAt(input, [...path, keys[0]!]) : keys;
+    }
     const shown = path.some((p) => SECRET_KEY.test(p)) ? '[redacted]' : show(got);
     return `${where}: ${iss.message} (got ${shown})`;
   });

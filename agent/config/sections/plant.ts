@@ -15,7 +15,8 @@ export const brokerSchema = z
   .object({
     url: z
       .string()
-      .regex(/^(mqtts?|wss?|tcp|ssl):\/\/.+/, 'must be a broker URL such as mqtt://127.0.0.1:1883'),
+      .regex(/^(mqtts?|wss?|tcp|ssl):\/\/.+/, 'must be a broker URL such as mqtt://127.0.0.1:1883')
+      .default('mqtt://127.0.0.1:1883'),
     clientId: z.string().optional(),
     /** MQTT protocol version: 5 (default) or 4 (3.1.1, for brokers without v5 such as aedes). */
     protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
@@ -58,7 +59,7 @@ export const subscriptionSchema = z
 
 export const plantSection = z
   .object({
-    broker: brokerSchema.prefault({ url: 'mqtt://127.0.0.1:1883' }),
+    broker: brokerSchema.prefault({}),
     subscriptions: z.array(subscriptionSchema).min(1).default([{ topic: 'plant/{asset}/{signal}', decoder: 'number', qos: 0 }]),
   })
   .strict();

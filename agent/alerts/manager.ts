@@ -1,0 +1,241 @@
+/**
+ * The alert manager: subscribes to every `decision`, runs the per-asset
+ * lifecycle in memory (cheap, synchronous — hot path), and queues the rest:
+ * one batched SQLite transaction per event-loop turn commits the outbox row
+ * and the lifecycle state together, then the summary is awaited (never longer
+ * than the budget), the row is released for delivery and `alert` is emitted.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { errMessage } from '../errors.js';
+import type { EventBus } from '../events.js';
+import { TEMPLATE_MODEL } from '../explain/explainer.js';
+import { templateSummary } from '../explain/template.js';
+import type { Decision } from '../types.js';
+import { Outbox } from '../uplink/outbox.js';
+import { AlertLifecycle, type AssetAlertState, type Transition } from './lifecycle.js';
+import { LocalActions, type PublishLocal } from './local-actions.js';
+import { buildFacts, buildStoredAlert, type Summary, type SummaryExplainer } from './payload.js';
+import { alertSchema, type Alert, type StoredAlert } from './schema.js';
+import { AlertStateStore, openAlertsDb } from './store.js';
+
+/** What the controller hands to createAlerting(). */
+export interface AlertingDeps {
+  log: Logger;
+  bus: EventBus;
+  explainer: SummaryExplainer;
+  stateDir: string;
+  agentId: string;
+  version: string;
+  /** Publish on the plant broker, for local actions (optional). */
+  publishLocal?: PublishLocal;
+  /** Injected clock and id source (tests). */
+  now?: () => number;
+  newId?: () => string;
+}
+
+interface Pending {
+  t: Transition;
+  stored: StoredAlert;
+}
+
+export interface AlertingStats {
+  open: number;
+  opened: number;
+  updated: number;
+  resolved: number;
+  suppressedCooldown: number;
+  suppressedRate: number;
+  /** Transitions waiting for their commit or summary. */
+  pending: number;
+  summaries: { lm: number; template: number; timeouts: number };
+  invalid: number;
+  persistErrors: number;
+  localActions: LocalActions['stats'];
+}
+
+export class AlertManager {
+  readonly outbox: Outbox;
+  private readonly log: Logger;
+  private readonly lifecycle: AlertLifecycle;
+  private readonly actions: LocalActions;
+  private readonly now: () => number;
+  private db: Database.Database | null = null;
+  private store: AlertStateStore | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+  private readonly summarizing = new Set<Promise<void>>();
+  private persistTimer: NodeJS.Timeout | null = null;
+  private readonly c = { invalid: 0, persistErrors: 0, lm: 0, template: 0, timeouts: 0 };
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly deps: AlertingDeps,
+  ) {
+    this.log = deps.log.child({ module: 'alerts' });
+    this.now = deps.now ?? Date.now;
+    this.lifecycle = new AlertLifecycle(cfg.alerts, this.now, deps.newId);
+    this.actions = new LocalActions(cfg.alerts.localActions, cfg.agent.site, deps.publishLocal, this.log, this.now);
+    this.outbox = new Outbox(cfg.uplink.outbox, deps.log.child({ module: 'outbox' }));
+  }
+
+  async start(): Promise<void> {
+    this.db = openAlertsDb(this.deps.stateDir, this.cfg.uplink.outbox.synchronous);
+    this.store = new AlertStateStore(this.db);
+    this.outbox.attach(this.db);
+    this.outbox.onOverflow((e) =>
+      this.deps.bus.emit('health', { kind: 'outbox_overflow', asset: e.asset, ok: false, message: `outbox full (${this.cfg.uplink.outbox.overflow}): ${e.action} alert ${e.id} (${e.state})` }),
+    );
+    const restored = this.store.load();
+    this.lifecycle.restore(restored);
+    this.log.info({ assets: restored.length, open: this.lifecycle.openCount(), queued: this.outbox.stats().queued }, 'alert state restored');
+    this.unsubscribe = this.deps.bus.on('decision', (d) => this.onDecision(d));
+    this.persistTimer = setInterval(() => this.persistDirty(), this.cfg.alerts.persistIntervalMs);
+    this.persistTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.persistTimer) clearInterval(this.persistTimer);
+    this.persistTimer = null;
+    await this.flush();
+    this.persistDirty();
+    this.outbox.detach();
+    this.db?.close();
+    this.db = null;
+  }
+
+  /** Commit whatever is queued and wait for the summaries in flight (bounded by the budget). */
+  async flush(): Promise<void> {
+    this.commitPending();
+    await Promise.allSettled([...this.summarizing]);
+  }
+
+  /** Hot path: memory only, never throws, never awaits. */
+  private onDecision(d: Decision): void {
+    const t = this.lifecycle.step(d);
+    if (!t) return;
+    this.actions.onTransition(t);
+    const facts = buildFacts(t, this.cfg);
+    const summary: Summary = { text: templateSummary(facts), source: 'template', model: TEMPLATE_MODEL };
+    this.pending.push({ t, stored: buildStoredAlert(t, summary, this.cfg, this.origin()) });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.commitPending());
+    }
+  }
+
+  private origin(): { site: string; agentId: string; agentVersion: string } {
+    return { site: this.cfg.agent.site, agentId: this.deps.agentId, agentVersion: this.deps.version };
+  }
+
+  /**
+   * One transaction for the batch: outbox rows (held until their summary) and
+   * the lifecycle state. The row stores the template summary, so if we are
+   * killed while waiting for the model, the restart sends the alert with it.
+   */
+  private commitPending(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0 || !this.db || !this.store) return;
+    const batch = this.pending.splice(0);
+    const valid = batch.filter((p) => this.isValid(p.stored));
+    const seqs: Array<number | null> = [];
+    const uplink = this.cfg.uplink.enabled;
+    try {
+      this.db.transaction(() => {
+        for (const p of valid) seqs.push(uplink ? this.outbox.enqueue(p.stored, { ready: false }) : null);
+        this.saveStates(this.lifecycle.takeDirty());
+      })();
+    } catch (err) {
+      // Keep them queued and retry on the next turn rather than lose a decided alert.
+      this.c.persistErrors++;
+      this.log.error({ err: errMessage(err), alerts: valid.length }, 'cannot commit alerts; will retry');
+      this.pending.unshift(...valid);
+      setTimeout(() => this.commitPending(), 1000).unref();
+      return;
+    }
+    valid.forEach((p, i) => this.track(this.summarize(p, seqs[i] ?? null)));
+  }
+
+  private track(p: Promise<void>): void {
+    this.summarizing.add(p);
+    void p.finally(() => this.summarizing.delete(p));
+  }
+
+  private isValid(stored: StoredAlert): boolean {
+    const r = alertSchema.safeParse({ ...stored, sent: new Date(this.now()).toISOString(), replayed: false });
+    if (r.success) return true;
+    this.c.invalid++;
+    this.log.error({ id: stored.id, issues: r.error.issues.slice(0, 3) }, 'alert failed its schema; not sent');
+    return false;
+  }
+
+  /** Wait for the explainer at most the budget, then release the row and tell local listeners. */
+  private async summarize(p: Pending, seq: number | null): Promise<void> {
+    const facts = buildFacts(p.t, this.cfg);
+    const budget = this.cfg.explain.budgetMs;
+    let timer: NodeJS.Timeout | undefined;
+    // The explainer promises to resolve within the budget; this timer is the belt to its braces.
+    const late = new Promise<Summary | null>((resolve) => {
+      timer = setTimeout(() => resolve(null), budget + 50);
+    });
+    const asked = this.deps.explainer.explain(facts, budget).catch((err: unknown) => {
+      this.log.warn({ err: errMessage(err), id: p.stored.id }, 'explainer failed; template summary used');
+      return null;
+    });
+    const got = await Promise.race([asked, late]);
+    clearTimeout(timer);
+    if (got === null) this.c.timeouts++;
+    const summary = got ?? p.stored.summary;
+    if (summary.source === 'lm') this.c.lm++;
+    else this.c.template++;
+    const stored: StoredAlert = { ...p.stored, summary: { text: summary.text.slice(0, 2000), source: summary.source, model: summary.model.slice(0, 128) } };
+    if (seq !== null && this.outbox.isOpen()) {
+      try {
+        this.outbox.finalize(seq, stored);
+      } catch (err) {
+        // The row keeps its template summary and is released at the next start.
+        this.c.persistErrors++;
+        this.log.error({ err: errMessage(err), id: stored.id }, 'cannot release alert to the outbox');
+      }
+    }
+    const payload: Alert = { ...stored, sent: new Date(this.now()).toISOString(), replayed: false };
+    this.deps.bus.emit('alert', { state: stored.state, asset: stored.asset, payload });
+  }
+
+  private persistDirty(): void {
+    if (!this.db) return;
+    const dirty = this.lifecycle.takeDirty();
+    if (dirty.length === 0) return;
+    try {
+      this.db.transaction(() => this.saveStates(dirty))();
+    } catch (err) {
+      this.c.persistErrors++;
+      this.log.error({ err: errMessage(err) }, 'cannot persist alert state');
+    }
+  }
+
+  private saveStates(assets: string[]): void {
+    const snaps: AssetAlertState[] = [];
+    for (const a of assets) {
+      const s = this.lifecycle.snapshotOf(a);
+      if (s) snaps.push(s);
+    }
+    this.store?.save(snaps);
+  }
+
+  stats(): AlertingStats {
+    return {
+      open: this.lifecycle.openCount(),
+      ...this.lifecycle.counters,
+      pending: this.pending.length + this.summarizing.size,
+      summaries: { lm: this.c.lm, template: this.c.template, timeouts: this.c.timeouts },
+      invalid: this.c.invalid,
+      persistErrors: this.c.persistErrors,
+      localActions: { ...this.actions.stats },
+    };
+  }
+}

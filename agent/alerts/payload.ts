@@ -1,0 +1,89 @@
+/**
+ * From a lifecycle transition to what the explainer sees (AlertFacts) and
+ * to the v1 payload stored in the outbox.
+ */
+import type { Config } from '../config/schema.js';
+import type { Explainer, Summary } from '../explain/explainer.js';
+import type { AlertFacts, SignalEvidence } from '../types.js';
+import type { Transition } from './lifecycle.js';
+import type { AlertEvidence, StoredAlert } from './schema.js';
+
+/** The part of the explainer contract alerting uses: never rejects, resolves within the budget. */
+export type SummaryExplainer = Pick<Explainer, 'explain'>;
+export type { Summary };
+
+/** Identity of the sender, stamped on every alert. */
+export interface AlertOrigin {
+  site: string;
+  agentId: string;
+  agentVersion: string;
+}
+
+// Non-finite numbers are not JSON; the schema refuses them, so map them here.
+const fin = (x: number): number => (Number.isFinite(x) ? x : 0);
+
+function unitOf(e: SignalEvidence, cfg: Config): string {
+  return e.unit ?? cfg.assets.units[e.signal] ?? '';
+}
+
+/** The facts a summary may state, built only from the transition. */
+export function buildFacts(t: Transition, cfg: Config): AlertFacts {
+  const movedNames = t.diagnosis.signals.length > 0 ? t.diagnosis.signals : t.evidence.map((e) => e.signal);
+  const byName = new Map(t.evidence.map((e) => [e.signal, e]));
+  const moved = movedNames.flatMap((name) => {
+    const e = byName.get(name);
+    if (!e) return [];
+    return [{ name, unit: unitOf(e, cfg), value: fin(e.value), baseline: fin(e.baseline), ratio: e.ratio !== null && Number.isFinite(e.ratio) ? e.ratio : null, z: fin(e.z), direction: e.z >= 0 ? ('up' as const) : ('down' as const) }];
+  });
+  return {
+    asset: t.asset,
+    assetKind: cfg.assets.overrides[t.asset]?.kind ?? cfg.assets.defaults.kind,
+    site: cfg.agent.site,
+    state: t.state,
+    severity: t.severity,
+    pattern: t.diagnosis.pattern,
+    durationS: Math.max(0, (t.lastSeen - t.firstSeen) / 1000),
+    moved,
+    steady: t.evidence.filter((e) => !movedNames.includes(e.signal)).map((e) => e.signal),
+  };
+}
+
+function evidenceOf(e: SignalEvidence, cfg: Config): AlertEvidence {
+  return {
+    signal: e.signal,
+    unit: unitOf(e, cfg),
+    value: fin(e.value),
+    baseline: fin(e.baseline),
+    spread: fin(e.spread),
+    // toPrecision trims float noise (60.2 − 60 = 0.20000000000000284) from a figure people read.
+    deviation: fin(Number((e.value - e.baseline).toPrecision(12))),
+    z: fin(e.z),
+    ratio: e.ratio !== null && Number.isFinite(e.ratio) ? e.ratio : null,
+  };
+}
+
+const iso = (ms: number): string => new Date(Number.isFinite(ms) ? ms : 0).toISOString();
+
+/** The stored (send-time fields not yet filled) v1 alert of a transition. */
+export function buildStoredAlert(t: Transition, summary: Summary, cfg: Config, origin: AlertOrigin): StoredAlert {
+  return {
+    v: 1,
+    // One id per transition, fixed before the first attempt: every retry carries it.
+    id: `${t.alertId}:${t.seq}`,
+    alertId: t.alertId,
+    seq: t.seq,
+    asset: t.asset,
+    site: origin.site,
+    state: t.state,
+    severity: t.severity,
+    firstSeen: iso(t.firstSeen),
+    lastSeen: iso(t.lastSeen),
+    score: fin(t.score),
+    threshold: fin(t.threshold),
+    evidence: t.evidence.slice(0, 64).map((e) => evidenceOf(e, cfg)),
+    diagnosis: { pattern: t.diagnosis.pattern, signals: t.diagnosis.signals.slice(0, 64), confidence: Math.min(1, Math.max(0, fin(t.diagnosis.confidence))) },
+    summary,
+    agentId: origin.agentId,
+    agentVersion: origin.agentVersion,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The egress gate: the ONE place every upstream publish goes through.
+ * It accepts only typed messages (an alert or a status), re-validates them
+ * against their strict zod schemas, checks the kind against the configured
+ * allowlist, builds the topic itself, and appends a line to the egress audit
+ * log before handing the bytes to MQTT. There is no way to pass it a topic
+ * or a buffer: raw samples, features and baselines have no type here, so no
+ * config can send them upstream.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { Logger } from 'pino';
+import { alertSchema, type Alert } from '../alerts/schema.js';
+import type { EgressKind, UplinkConfig } from '../config/sections/uplink.js';
+import { EdgeError, errMessage } from '../errors.js';
+import { statusSchema, type Status } from './status.js';
+
+/** Everything that may go upstream. */
+export type EgressMessage = { kind: 'alert'; alert: Alert } | { kind: 'status'; status: Status } | { kind: 'health'; status: Status };
+
+/** A message the gate approved, ready for mqtt.js. */
+export interface Approved {
+  topic: string;
+  payload: Buffer;
+  qos: 1;
+  retain: boolean;
+}
+
+/** One line of the egress audit log (JSON lines). */
+export interface EgressAuditLine {
+  ts: string;
+  /** publish = handed to MQTT; will = registered as the MQTT will; deny = refused by the gate. */
+  action: 'publish' | 'will' | 'deny';
+  kind: string;
+  topic: string;
+  broker: string;
+  bytes: number;
+  id?: string;
+  reason?: string;
+}
+
+/** The minimal MQTT client surface the gate publishes through. */
+export interface MqttPublisher {
+  publish(topic: string, payload: Buffer, opts: { qos: 1; retain: boolean }, cb: (err?: Error) => void): unknown;
+}
+
+/** MQTT topic levels may not contain / + # (or NUL, [MQTT-4.7.3-2]); replace rather than fail an alert. */
+export function topicLevel(s: string): string {
+  return s.replace(/[/+#]/g, '_').split(String.fromCharCode(0)).join('_');
+}
+
+export class EgressGate {
+  private readonly allow: ReadonlySet<EgressKind>;
+  readonly auditPath: string;
+  readonly counters = { published: 0, denied: 0, bytes: 0, auditErrors: 0 };
+
+  constructor(
+    private readonly cfg: UplinkConfig,
+    private readonly site: string,
+    stateDir: string,
+    private readonly broker: string,
+    private readonly log: Logger,
+  ) {
+    this.allow = new Set(cfg.egress.allow);
+    this.auditPath = isAbsolute(cfg.egress.auditFile) ? cfg.egress.auditFile : join(stateDir, cfg.egress.auditFile);
+    mkdirSync(dirname(this.auditPath), { recursive: true });
+  }
+
+  /** The status topic (retained birth/death/health). */
+  statusTopic(): string {
+    return `${this.cfg.prefix}/${topicLevel(this.site)}/status`;
+  }
+
+  /** Validate, allowlist and audit; throws E_EGRESS when refused. */
+  approve(msg: EgressMessage, action: 'publish' | 'will' = 'publish'): Approved {
+    const kind = msg.kind as string;
+    const topic = msg.kind === 'alert' ? `${this.cfg.prefix}/${topicLevel(this.site)}/${topicLevel(msg.alert.asset)}/alert` : this.statusTopic();
+    const reason = this.check(msg);
+    if (reason) {
+      this.counters.denied++;
+      this.audit({ ts: new Date().toISOString(), action: 'deny', kind, topic, broker: this.broker, bytes: 0, reason });
+      this.log.error({ kind, topic, reason }, 'egress denied');
+      throw new EdgeError('E_EGRESS', `egress denied for ${kind} on ${topic}: ${reason}`);
+    }
+    // Serialise the parsed object, not the caller's: the schema strips nothing (strict) and we send exactly what was checked.
+    const body = msg.kind === 'alert' ? alertSchema.parse(msg.alert) : statusSchema.parse(msg.status);
+    const payload = Buffer.from(JSON.stringify(body));
+    const id = msg.kind === 'alert' ? msg.alert.id : undefined;
+    this.audit({ ts: new Date().toISOString(), action, kind, topic, broker: this.broker, bytes: payload.length, ...(id ? { id } : {}) });
+    return { topic, payload, qos: 1, retain: msg.kind !== 'alert' };
+  }
+
+  /** The one upstream publish: approve, then QoS 1; resolves on PUBACK, rejects (E_EGRESS) when refused. */
+  publish(client: MqttPublisher, msg: EgressMessage): Promise<void> {
+    let a: Approved;
+    try {
+      a = this.approve(msg);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    this.counters.published++;
+    this.counters.bytes += a.payload.length;
+    return new Promise((resolve, reject) => {
+      client.publish(a.topic, a.payload, { qos: a.qos, retain: a.retain }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  private check(msg: EgressMessage): string | null {
+    if (!this.allow.has(msg.kind)) return `kind "${msg.kind}" not in uplink.egress.allow`;
+    if (msg.kind === 'alert') {
+      const r = alertSchema.safeParse(msg.alert);
+      return r.success ? null : `not a valid v1 alert: ${r.error.issues[0]?.message ?? 'invalid'}`;
+    }
+    if (msg.kind === 'status' || msg.kind === 'health') {
+      const r = statusSchema.safeParse(msg.status);
+      if (!r.success) return `not a valid status: ${r.error.issues[0]?.message ?? 'invalid'}`;
+      if ((msg.kind === 'health') !== (msg.status.health !== undefined)) return 'health must be sent as kind "health" and only then';
+      return null;
+    }
+    return `unknown kind "${String((msg as { kind: unknown }).kind)}"`;
+  }
+
+  private audit(line: EgressAuditLine): void {
+    try {
+      // Synchronous append: the line is on disk (page cache) before the bytes go out.
+      appendFileSync(this.auditPath, `${JSON.stringify(line)}\n`);
+    } catch (err) {
+      this.counters.auditErrors++;
+      this.log.error({ err: errMessage(err), path: this.auditPath }, 'cannot write egress audit log');
+    }
+  }
+}
+
+/**
+ * Whether an upstream message (topic + bytes, e.g. captured on the upstream
+ * broker) is one the gate could have produced: a strict v1 alert on an alert
+ * topic or a strict status on the status topic. For sovereignty tests.
+ */
+export function classifyUpstreamMessage(topic: string, payload: Buffer | string): { ok: true; kind: 'alert' | 'status' } | { ok: false; reason: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString());
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${errMessage(err)}` };
+  }
+  if (topic.endsWith('/alert')) {
+    const r = alertSchema.safeParse(body);
+    return r.success ? { ok: true, kind: 'alert' } : { ok: false, reason: `alert topic without a valid v1 alert: ${r.error.issues[0]?.message ?? ''}` };
+  }
+  if (topic.endsWith('/status')) {
+    const r = statusSchema.safeParse(body);
+    return r.success ? { ok: true, kind: 'status' } : { ok: false, reason: `status topic without a valid status: ${r.error.issues[0]?.message ?? ''}` };
+  }
+  return { ok: false, reason: `topic ${topic} is neither an alert nor a status topic` };
+}

@@ -1,0 +1,223 @@
+/**
+ * The upstream publisher: its own MQTT connection (TLS, client cert, user/
+ * password), a retained status with birth on connect and death as the MQTT
+ * will, periodic health, and the outbox drain — QoS 1, at most one alert in
+ * flight per asset so per-asset order holds across reconnects, the row
+ * deleted only on PUBACK. In-flight messages at a disconnect are re-sent by
+ * mqtt.js from its store on reconnect; rows never sent are sent by us,
+ * flagged replayed.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { AlertingStats } from '../alerts/manager.js';
+import type { Config } from '../config/schema.js';
+import { errMessage, isEdgeError } from '../errors.js';
+import { mqttOptions, setNoDelay } from '../ingest/mqtt-options.js';
+import type { EventBus } from '../events.js';
+import { EgressGate } from './egress.js';
+import type { Outbox, OutboxRow } from './outbox.js';
+import type { Health, Status } from './status.js';
+
+export interface UplinkDeps {
+  log: Logger;
+  bus: EventBus;
+  stateDir: string;
+  agentId: string;
+  version: string;
+  /** The alerting service: its outbox is drained here, its stats go into health. */
+  alerting: { outbox: Outbox; stats(): AlertingStats };
+  /** Agent-wide numeric counters for the health status (names: lower-case, digits, _ .). */
+  healthMetrics?: () => Record<string, number>;
+}
+
+export interface UplinkStats {
+  enabled: boolean;
+  connected: boolean;
+  connects: number;
+  sent: number;
+  publishErrors: number;
+  egress: EgressGate['counters'];
+  auditPath: string | null;
+}
+
+export class Uplink {
+  private readonly log: Logger;
+  private client: MqttClient | null = null;
+  private gate: EgressGate | null = null;
+  private connected = false;
+  private readonly inflight = new Set<string>();
+  private healthTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt = Date.now();
+  private readonly c = { connects: 0, sent: 0, publishErrors: 0 };
+  private draining = false;
+  private stopping = false;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly deps: UplinkDeps,
+  ) {
+    this.log = deps.log.child({ module: 'uplink' });
+  }
+
+  get outbox(): Outbox {
+    return this.deps.alerting.outbox;
+  }
+
+  async start(): Promise<void> {
+    const up = this.cfg.uplink;
+    if (!up.enabled || !up.broker) {
+      this.log.info('uplink disabled: alerts stay on this device');
+      return;
+    }
+    const broker = up.broker;
+    this.gate = new EgressGate(up, this.cfg.agent.site, this.deps.stateDir, redactUrl(broker.url), this.log);
+    const opts = mqttOptions(broker, `edge-sentinel-up-${this.deps.agentId}`);
+    // MQTT 3.1.1: every upstream broker speaks it (aedes does not speak 5), and we need nothing of 5.
+    opts.protocolVersion = 4;
+    if (up.egress.allow.includes('status')) {
+      // The death message is registered with the broker now and published by it later: audit it now.
+      const will = this.gate.approve({ kind: 'status', status: this.status('offline') }, 'will');
+      opts.will = { topic: will.topic, payload: will.payload, qos: 1, retain: true };
+    }
+    const client = mqtt.connect(broker.url, opts);
+    this.client = client;
+    client.on('connect', () => this.onConnect(client));
+    client.on('close', () => {
+      if (this.connected) this.log.warn({ url: redactUrl(broker.url) }, 'upstream connection lost; alerts are kept in the outbox');
+      this.connected = false;
+      this.outbox.setOnline(false);
+    });
+    client.on('error', (err) => this.log.warn({ err: err.message }, 'upstream broker error'));
+    this.outbox.onReady(() => this.drain());
+    if (up.healthIntervalS > 0 && up.egress.allow.includes('health')) {
+      this.healthTimer = setInterval(() => this.publishHealth(), up.healthIntervalS * 1000);
+      this.healthTimer.unref();
+    }
+  }
+
+  private onConnect(client: MqttClient): void {
+    if (this.cfg.uplink.broker?.noDelay !== false) setNoDelay(client);
+    this.connected = true;
+    this.c.connects++;
+    this.outbox.setOnline(true);
+    this.log.info({ queued: this.outbox.stats().queued }, 'upstream connected');
+    if (this.cfg.uplink.egress.allow.includes('status')) this.send({ kind: 'status', status: this.status('online') });
+    this.drain();
+  }
+
+  /** Send the ready head of every asset that has nothing in flight. */
+  private drain(): void {
+    if (!this.connected || !this.client || !this.gate || this.draining || this.stopping || !this.outbox.isOpen()) return;
+    this.draining = true;
+    try {
+      for (const row of this.outbox.readyHeads()) {
+        if (!this.inflight.has(row.asset)) this.sendRow(row);
+      }
+    } catch (err) {
+      this.log.error({ err: errMessage(err) }, 'outbox drain failed');
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private sendRow(row: OutboxRow): void {
+    const client = this.client;
+    const gate = this.gate;
+    if (!client || !gate) return;
+    this.inflight.add(row.asset);
+    const alert = { ...row.alert, sent: new Date().toISOString(), replayed: row.replayed };
+    gate.publish(client, { kind: 'alert', alert }).then(
+      () => {
+        this.inflight.delete(row.asset);
+        if (this.outbox.isOpen()) this.outbox.ack(row.seq);
+        this.c.sent++;
+        this.drain();
+      },
+      (err: unknown) => {
+        this.inflight.delete(row.asset);
+        if (isEdgeError(err, 'E_EGRESS')) {
+          // Refused for good (audited and counted): drop it so it cannot block its asset forever.
+          if (this.outbox.isOpen()) this.outbox.ack(row.seq);
+          queueMicrotask(() => this.drain());
+          return;
+        }
+        // Connection closed under it: the row stays and is sent again on the next connect.
+        this.c.publishErrors++;
+        this.log.debug({ err: errMessage(err), id: row.id }, 'alert publish not acknowledged');
+        // If we are still connected (an error other than a close), try again shortly.
+        setTimeout(() => this.drain(), 1000).unref();
+      },
+    );
+  }
+
+  private send(msg: Parameters<EgressGate['publish']>[1]): void {
+    if (!this.client || !this.gate) return;
+    this.gate.publish(this.client, msg).catch((err: unknown) => this.log.warn({ err: errMessage(err) }, 'status not published'));
+  }
+
+  private publishHealth(): void {
+    if (this.connected) this.send({ kind: 'health', status: { ...this.status('online'), health: this.health() } });
+  }
+
+  private status(state: 'online' | 'offline'): Status {
+    return { v: 1, agentId: this.deps.agentId, agentVersion: this.deps.version, site: this.cfg.agent.site, state, ts: new Date().toISOString() };
+  }
+
+  /** The numeric health summary carried by the retained status. */
+  health(): Health {
+    const o = this.outbox.stats();
+    const a = this.deps.alerting.stats();
+    return {
+      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+      outbox: { queued: o.queued, bytes: o.bytes, maxCount: o.maxCount, maxBytes: o.maxBytes, overflow: o.overflow, dropped: o.dropped, rejected: o.rejected, sent: this.c.sent },
+      alerts: { open: a.open, opened: a.opened, resolved: a.resolved, suppressed: a.suppressedCooldown + a.suppressedRate },
+      metrics: this.deps.healthMetrics?.() ?? {},
+    };
+  }
+
+  /** Publish the offline status (a clean stop is not a death: no will), then disconnect. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.healthTimer) clearInterval(this.healthTimer);
+    this.healthTimer = null;
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    if (this.connected && this.gate && this.cfg.uplink.egress.allow.includes('status')) {
+      try {
+        await withTimeout(this.gate.publish(client, { kind: 'status', status: this.status('offline') }), 2000);
+      } catch (err) {
+        this.log.warn({ err: errMessage(err) }, 'offline status not acknowledged');
+      }
+    }
+    await withTimeout(client.endAsync(!this.connected), 3000).catch((err: unknown) => {
+      this.log.warn({ err: errMessage(err) }, 'upstream did not close cleanly; forcing');
+      return client.endAsync(true);
+    });
+    this.connected = false;
+    this.outbox.setOnline(false);
+  }
+
+  stats(): UplinkStats {
+    return {
+      enabled: this.cfg.uplink.enabled,
+      connected: this.connected,
+      ...this.c,
+      egress: { ...(this.gate?.counters ?? { published: 0, denied: 0, bytes: 0, auditErrors: 0 }) },
+      auditPath: this.gate?.auditPath ?? null,
+    };
+  }
+}
+
+/** Broker URL without credentials, for logs and the audit log. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_r, reject) => {
+    t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+}

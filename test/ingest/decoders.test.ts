@@ -1,0 +1,99 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { DecodeError, JsonDecoder, NumberDecoder, SparkplugDecoder, type DecodeContext } from '../../agent/ingest/decoders/index.js';
+import { parseTopicPattern } from '../../agent/ingest/topics.js';
+
+const require = createRequire(import.meta.url);
+const spb = require('sparkplug-payload').get('spBv1.0') as { encodePayload(p: object): Uint8Array };
+
+type Got = [string, string, number, number];
+function run(dec: { decode: (b: Buffer, c: DecodeContext, e: (a: string, s: string, v: number, t: number) => void) => void }, payload: Buffer | string, ctx: Partial<DecodeContext>): Got[] {
+  const out: Got[] = [];
+  dec.decode(Buffer.from(payload), { topic: 't', asset: undefined, signal: undefined, arrivalMs: 1000, ...ctx }, (a, s, v, t) => out.push([a, s, v, t]));
+  return out;
+}
+function reason(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DecodeError) return `${err.reason}: ${err.message}`;
+    throw err;
+  }
+  return 'no error';
+}
+
+describe('topic patterns', () => {
+  it('captures asset and signal and builds the subscription filter', () => {
+    const p = parseTopicPattern('plant/{asset}/+/{signal}');
+    expect(p.filter).toBe('plant/+/+/+');
+    expect(p.match('plant/P-1/x/temp')).toEqual({ asset: 'P-1', signal: 'temp' });
+    expect(p.match('plant/P-1/x')).toBeUndefined();
+    expect(p.match('plant/P-1/x/temp/extra')).toBeUndefined();
+    expect(p.match('other/P-1/x/temp')).toBeUndefined();
+    expect(parseTopicPattern('site/{asset}/#').match('site/M-2/a/b/c')).toEqual({ asset: 'M-2' });
+  });
+  it('rejects malformed patterns', () => {
+    expect(() => parseTopicPattern('a/#/b')).toThrow('"#" must be the last level');
+    expect(() => parseTopicPattern('a/x{asset}')).toThrow('bad level "x{asset}"');
+  });
+});
+
+describe('number decoder', () => {
+  const d = new NumberDecoder();
+  it('decodes plain numeric text', () => {
+    expect(run(d, ' 12.5\n', { asset: 'A', signal: 's' })).toEqual([['A', 's', 12.5, 1000]]);
+  });
+  it('rejects text, empty and non-finite payloads with a reason', () => {
+    expect(reason(() => run(d, 'abc', { asset: 'A', signal: 's' }))).toBe('not_a_number: payload is not a finite number: "abc"');
+    expect(reason(() => run(d, '', { asset: 'A', signal: 's' }))).toBe('not_a_number: payload is not a finite number: ""');
+    expect(reason(() => run(d, 'Infinity', { asset: 'A', signal: 's' }))).toBe('not_a_number: payload is not a finite number: "Infinity"');
+  });
+});
+
+describe('JSON decoder', () => {
+  it('reads several signals and an ISO timestamp from one message', () => {
+    const d = new JsonDecoder({ signals: { temp: 'data.t', vib: 'data.v' }, valuePath: 'value', timestampPath: 'time' });
+    expect(run(d, JSON.stringify({ time: '2026-01-01T00:00:00Z', data: { t: 40.5, v: '2.5' } }), { asset: 'P' })).toEqual([
+      ['P', 'temp', 40.5, Date.parse('2026-01-01T00:00:00Z')],
+      ['P', 'vib', 2.5, Date.parse('2026-01-01T00:00:00Z')],
+    ]);
+  });
+  it('reads a single value at valuePath, epoch seconds as ms, and bare numbers', () => {
+    const d = new JsonDecoder({ valuePath: 'v', timestampPath: 'ts' });
+    expect(run(d, '{"v": 3, "ts": 1700000000}', { asset: 'P', signal: 's' })).toEqual([['P', 's', 3, 1_700_000_000_000]]);
+    expect(run(d, '7', { asset: 'P', signal: 's' })).toEqual([['P', 's', 7, 1000]]);
+  });
+  it('names what is wrong in a malformed payload', () => {
+    const d = new JsonDecoder({ valuePath: 'v', timestampPath: 'ts' });
+    expect(reason(() => run(d, '{"v": 1', { asset: 'P', signal: 's' }))).toBe('bad_json: payload is not valid JSON: "{\\"v\\": 1"');
+    expect(reason(() => run(d, '{"x": 1}', { asset: 'P', signal: 's' }))).toBe('missing_field: field "v" is missing');
+    expect(reason(() => run(d, '{"v": "hot"}', { asset: 'P', signal: 's' }))).toBe('not_a_number: field "v" is not a finite number: "hot"');
+    expect(reason(() => run(d, '{"v": 1, "ts": "yesterday"}', { asset: 'P', signal: 's' }))).toBe('bad_timestamp: timestamp is neither epoch nor ISO-8601: "yesterday"');
+  });
+});
+
+describe('Sparkplug B decoder', () => {
+  const enc = (p: object) => Buffer.from(spb.encodePayload(p));
+  it('resolves aliases from DBIRTH in DDATA and tracks seq gaps', () => {
+    const d = new SparkplugDecoder();
+    const birth = enc({ timestamp: 5000, seq: 1, metrics: [
+      { name: 'temp', alias: 1, type: 'Double', value: 40.1 },
+      { name: 'running', alias: 2, type: 'Boolean', value: true },
+      { name: 'label', alias: 3, type: 'String', value: 'x' },
+    ] });
+    expect(run(d, enc({ timestamp: 4000, seq: 0, metrics: [] }), { topic: 'spBv1.0/G/NBIRTH/E1' })).toEqual([]);
+    expect(run(d, birth, { topic: 'spBv1.0/G/DBIRTH/E1/pump1' })).toEqual([
+      ['pump1', 'temp', 40.1, 5000],
+      ['pump1', 'running', 1, 5000],
+    ]);
+    const data = enc({ timestamp: 6000, seq: 2, metrics: [{ alias: 1, type: 'Double', value: 41.5 }, { alias: 9, type: 'Double', value: 1 }] });
+    expect(run(d, data, { topic: 'spBv1.0/G/DDATA/E1/pump1' })).toEqual([['pump1', 'temp', 41.5, 6000]]);
+    expect(d.stats).toMatchObject({ births: 2, unknownAlias: 1, seqGaps: 0 });
+    run(d, enc({ timestamp: 7000, seq: 7, metrics: [{ alias: 1, type: 'Double', value: 42 }] }), { topic: 'spBv1.0/G/DDATA/E1/pump1' });
+    expect(d.stats.seqGaps).toBe(1);
+  });
+  it('rejects a payload that is not protobuf', () => {
+    const d = new SparkplugDecoder();
+    expect(reason(() => run(d, Buffer.from([0xff, 0xff, 0xff]), { topic: 'spBv1.0/G/NDATA/E1' }))).toMatch(/^bad_protobuf: Sparkplug payload does not decode/);
+  });
+});

@@ -1,0 +1,93 @@
+/** Alerting + uplink wired as the controller will wire them, for uplink tests and the kill fixture. */
+import pino, { type Logger } from 'pino';
+import { createAlerting, type AlertManager } from '../../../agent/alerts/index.js';
+import type { Alert } from '../../../agent/alerts/schema.js';
+import { configSchema, type ConfigInput } from '../../../agent/config/schema.js';
+import { EventBus } from '../../../agent/events.js';
+import { createExplainer } from '../../../agent/explain/explainer.js';
+import { createUplink, type Uplink } from '../../../agent/uplink/index.js';
+import type { Decision } from '../../../agent/types.js';
+
+export interface Rig {
+  alerting: AlertManager;
+  uplink: Uplink;
+  bus: EventBus;
+  /** Alerts as emitted on the local bus, in order. */
+  emitted: Alert[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function makeRig(opts: { stateDir: string; brokerUrl: string; config?: ConfigInput; log?: Logger }): Rig {
+  const log = opts.log ?? pino({ level: 'silent' });
+  const base: ConfigInput = {
+    agent: { site: 'plantA', stateDir: opts.stateDir },
+    alerts: { openAfter: 2, resolveAfter: 3, cooldownS: 0, update: { minIntervalS: 0 } },
+    explain: { mode: 'template', budgetMs: 200 },
+    uplink: { enabled: true, broker: { url: opts.brokerUrl, reconnectMs: 100 }, healthIntervalS: 1 },
+  };
+  const cfg = configSchema.parse(deepMerge(base, opts.config ?? {}));
+  const bus = new EventBus(log);
+  const emitted: Alert[] = [];
+  bus.on('alert', (a) => emitted.push(a.payload as Alert));
+  const explainer = createExplainer(cfg.explain, log);
+  const deps = { log, bus, explainer, stateDir: opts.stateDir, agentId: 'edge-1', version: '0.1.0' };
+  const alerting = createAlerting(cfg, deps);
+  const uplink = createUplink(cfg, { ...deps, alerting });
+  return {
+    alerting,
+    uplink,
+    bus,
+    emitted,
+    start: async () => {
+      await alerting.start();
+      await uplink.start();
+    },
+    stop: async () => {
+      await uplink.stop();
+      await alerting.stop();
+    },
+  };
+}
+
+/** One full episode on an asset: open (2 anomalous), escalation update, resolution (3 normal). */
+export function episode(asset: string, ts: number): Decision[] {
+  const d = (score: number, z: number): Decision => {
+    const anomalous = score > 1;
+    return {
+      asset,
+      ts,
+      phase: 'detecting',
+      score,
+      threshold: 1,
+      anomalous,
+      source: 'model',
+      latencyUs: 50,
+      deadlineMissed: false,
+      ...(anomalous
+        ? {
+            evidence: [{ signal: 'vibration', unit: 'mm/s', value: 2.5 + z * 0.4, baseline: 2.5, spread: 0.4, z, ratio: (2.5 + z * 0.4) / 2.5 }],
+            diagnosis: { pattern: 'spike' as const, signals: ['vibration'], confidence: 0.9 },
+          }
+        : {}),
+    };
+  };
+  return [d(1.2, 3), d(1.2, 3), d(4, 12), d(0.1, 0), d(0.1, 0), d(0.1, 0)];
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur) ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
