@@ -1,6 +1,7 @@
 import { createAlerting } from './alerts/index.js';
 import type { Extension, Service } from './controller.js';
 import { createExplainer } from './explain/explainer.js';
+import { createHistory } from './history/index.js';
 import { createUplink } from './uplink/index.js';
 
 /**
@@ -32,7 +33,7 @@ export const alertingStack: Extension = (ctx) => {
   return services;
 };
 
-/** The stages that plug into the core through the AgentContext seam. */
+/** The stages that plug into the core through the AgentContext seam. History first: it starts before alerts and stops after them. */
 export function defaultExtensions(): Extension[] {
-  return [alertingStack];
+  return [createHistory, alertingStack];
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { AssetTuning } from './config/sections/detect.js';
-import { AssetDetector } from './detect/detector.js';
+import { AssetDetector, DETECTOR_PROFILES } from './detect/detector.js';
 import type { ModelRunner } from './detect/model.js';
 import type { BaselineStore } from './detect/store.js';
 import type { EventBus } from './events.js';
@@ -68,7 +68,7 @@ export class Pipeline {
         this.stats.rejected.unknownSignal++;
         return;
       }
-      det = new AssetDetector(asset, this.tuning(asset), this.cfg.detect.riskQ);
+      det = new AssetDetector(asset, this.tuning(asset), this.cfg.detect.riskQ, DETECTOR_PROFILES[this.cfg.detect.episode]);
       const saved = this.store?.get(asset);
       if (saved && saved.model === this.runner.id) det.restore(saved);
       this.detectors.set(asset, det);
@@ -133,12 +133,16 @@ export class Pipeline {
             this.stats.lateModelResults++;
             continue;
           }
+          if (now > r.deadlineAt) {
+            // The model answered after the deadline (the watchdog's 1 ms timer granularity can let that
+            // happen for sub-millisecond budgets): the model missed, the fallback decides.
+            this.decideFallback(r, true);
+            continue;
+          }
           r.decided = true;
-          const lat = now - r.arrivedAt;
-          const missed = now > r.deadlineAt;
-          this.countMiss(missed);
+          this.countMiss(false);
           this.stats.modelDecisions++;
-          this.emit(r.det.decide(res.scores[b]!, 'model', r.ts, lat * 1000, missed, res.z, b * res.fmax, now));
+          this.emit(r.det.decide(res.scores[b]!, 'model', r.ts, (now - r.arrivedAt) * 1000, false, res.z, b * res.fmax, now));
         }
       })
       .catch((err: unknown) => {

@@ -39,6 +39,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     config: { type: 'string', short: 'c' },
     rate: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    history: { type: 'string' },
   });
   const duration = values.duration === undefined ? Infinity : Number(values.duration);
   if (!(duration > 0)) throw new Error(`--duration must be a positive number of seconds (got ${values.duration})`);
@@ -53,6 +54,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     cfg = { ...cfg, plant: { ...cfg.plant, broker: { ...cfg.plant.broker, url: broker.url, protocolVersion: 4 } } };
   }
   if (values.rate) cfg = { ...cfg, sim: { ...cfg.sim, rateHz: Number(values.rate) } };
+  if (values.history) cfg = { ...cfg, history: { ...cfg.history, url: values.history } };
   const log = createRootLogger(values.verbose ? 'info' : cfg.log.level, undefined);
   const agent = new Agent(cfg, log, defaultExtensions());
   const printer = new DetectionPrinter(out, values.json, cfg.assets.units);

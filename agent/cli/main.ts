@@ -3,7 +3,9 @@ import { ConfigError } from '../config/load.js';
 import { isEdgeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { demoCommand } from './demo.js';
+import { doctorCommand } from './doctor.js';
 import { runCommand } from './run.js';
+import { replayCommand } from './replay.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
@@ -16,6 +18,8 @@ usage: edge-sentinel <command> [options]
                                          embedded broker + simulated plant + the agent, printing detections
   validate FILE                          check a config file; exit 2 with every problem
   schema [--alert]                       print the JSON Schema of the config (or of the alert payload)
+  replay FILE.csv --report OUT.html [--config F] [--learn ROWS]  replay a recorded CSV (NAB/SKAB/generic) into an HTML report
+  doctor [--config FILE] [--json]        check this host (node, ONNX Runtime, disk, clock, broker); exit 1 if blocked
   --version                              print the version
 `;
 
@@ -26,6 +30,8 @@ const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   validate: validateCommand,
   schema: schemaCommand,
+  replay: replayCommand,
+  doctor: doctorCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

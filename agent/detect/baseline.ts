@@ -1,4 +1,5 @@
 import type { PcaParams } from './fit.js';
+import type { LikelihoodState } from './likelihood.js';
 import type { ThresholdState } from './threshold.js';
 
 /** Everything an asset learned, as persisted in `<stateDir>/baselines/<asset>.json`. */
@@ -15,6 +16,11 @@ export interface Baseline {
   /** Raw-value mean and spread per signal (evidence and fallback detector). */
   mean: number[];
   spread: number[];
+  /** Raw-value range seen per signal up to the end of learning (spatial novelty). */
+  lo?: number[];
+  hi?: number[];
+  /** Recent scores of the anomaly-likelihood layer, so a restart does not start cold. */
+  likelihood?: LikelihoodState;
   modelThreshold: ThresholdState;
   fallbackThreshold: ThresholdState;
 }

@@ -6,9 +6,44 @@ import { classify } from './diagnosis.js';
 import { FEATURES_PER_SIGNAL, RING, SignalState } from './features.js';
 import { fitPca } from './fit.js';
 import type { ModelRunner } from './model.js';
+import { ScoreLikelihood } from './likelihood.js';
 import { SpotThreshold } from './threshold.js';
 
 const MOVED_Z = 3;
+/** A value this far (fraction of the seen range) beyond every value seen before is anomalous by itself. */
+const NOVELTY_TOL = 0.01;
+
+/** Episode handling of one detector (the same for every asset of a deployment or benchmark). */
+export interface DetectorOptions {
+  /**
+   * After a detection, the rest of the episode is not re-reported: scores are
+   * zeroed for this many learning-lengths (NAB rewards the first detection of
+   * an anomaly and bills every repeat). 0 = report every anomalous sample.
+   */
+  refractory: number;
+  /** Spatial novelty: a value beyond everything seen by this fraction of the seen range is anomalous (Infinity = off). */
+  novelty: number;
+  /** Score = anomaly likelihood of the model score against its own recent distribution (NAB-style), else the model score itself. */
+  likelihood: boolean;
+  /** EWMA weight of the newest model score (1 = no smoothing); smoothing trades a little delay for far fewer one-sample false alarms. */
+  smooth: number;
+  /** Per-sample weight with which the learned feature means follow normal samples (concept drift); 0 = frozen baseline. */
+  adapt: number;
+}
+
+/**
+ * Two episode profiles (config `detect.episode`):
+ * - continuous (the daemon's default): every anomalous sample is flagged while the anomaly lasts, so the
+ *   alert lifecycle can apply its hysteresis and resolve; the baseline follows normal samples very slowly.
+ * - onset: only the first detection of an episode is reported (a refractory period), scored as an anomaly
+ *   likelihood, with the range rule — what NAB's scoring rewards (used by bench:nab).
+ */
+export const DETECTOR_PROFILES: Record<'continuous' | 'onset', DetectorOptions> = {
+  continuous: { refractory: 0, novelty: Infinity, likelihood: false, smooth: 1, adapt: 0.001 },
+  onset: { refractory: 0.25, novelty: NOVELTY_TOL, likelihood: true, smooth: 1, adapt: 0 },
+};
+
+export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = DETECTOR_PROFILES.continuous;
 const recentScratch = new Float64Array(RING);
 
 /**
@@ -25,6 +60,11 @@ export class AssetDetector {
   baseline: Baseline | undefined;
   private modelThr: SpotThreshold | undefined;
   private fbThr: SpotThreshold | undefined;
+  private lik = new ScoreLikelihood();
+  private quiet = 0;
+  private sm = NaN;
+  private fbSm = NaN;
+  private fbLik = new ScoreLikelihood();
   private learnRows = new Float64Array(0);
   private learnN = 0;
   private learnStart = 0;
@@ -36,6 +76,7 @@ export class AssetDetector {
     readonly asset: string,
     readonly tuning: AssetTuning,
     private readonly riskQ: number,
+    readonly opts: DetectorOptions = DEFAULT_DETECTOR_OPTIONS,
   ) {
     this.window = new AssetWindow(asset, tuning.stalenessMs, tuning.lateToleranceMs);
   }
@@ -45,7 +86,8 @@ export class AssetDetector {
     for (const s of b.signals) this.window.indexOf(s);
     this.window.frozen = true;
     this.ensureStates();
-    b.signals.forEach((_, i) => this.states[i]!.warm(b.mean[i]!, b.spread[i]!));
+    b.signals.forEach((_, i) => this.states[i]!.warm(b.mean[i]!, b.spread[i]!, b.lo?.[i], b.hi?.[i]));
+    this.lik = ScoreLikelihood.from(b.likelihood);
     this.baseline = b;
     this.modelThr = new SpotThreshold(b.modelThreshold, this.riskQ);
     this.fbThr = new SpotThreshold(b.fallbackThreshold, this.riskQ);
@@ -103,8 +145,13 @@ export class AssetDetector {
     const { scores } = await runner.score(rows);
     const fb = new Float64Array(n);
     for (let r = 0; r < n; r++) fb[r] = fallbackOf(this.learnRows, r * F, this.states.length, mean, spread);
-    this.modelThr = SpotThreshold.fit(scores, this.riskQ, this.tuning.threshold);
-    this.fbThr = SpotThreshold.fit(fb, this.riskQ);
+    // Thresholds live on the likelihood scale: run the learning scores through it in order (this also warms it).
+    this.lik = new ScoreLikelihood();
+    this.fbLik = new ScoreLikelihood();
+    const ls = Float64Array.from(scores, (v) => (this.sm = smoothStep(this.sm, this.opts.likelihood ? this.lik.update(v) : v, this.opts.smooth)));
+    const lf = Float64Array.from(fb, (v) => (this.fbSm = smoothStep(this.fbSm, this.opts.likelihood ? this.fbLik.update(v) : v, this.opts.smooth)));
+    this.modelThr = SpotThreshold.fit(ls, this.riskQ, this.tuning.threshold);
+    this.fbThr = SpotThreshold.fit(lf, this.riskQ);
     const b: Baseline = {
       v: 1,
       asset: this.asset,
@@ -115,6 +162,9 @@ export class AssetDetector {
       pca,
       mean,
       spread,
+      lo: this.states.map((st) => st.lo),
+      hi: this.states.map((st) => st.hi),
+      likelihood: this.lik.state,
       modelThreshold: this.modelThr.state,
       fallbackThreshold: this.fbThr.state,
     };
@@ -147,14 +197,33 @@ export class AssetDetector {
    * vector for this row (or undefined for the fallback); evidence and diagnosis
    * are only built for anomalies.
    */
-  decide(score: number, source: 'model' | 'fallback', ts: number, latencyUs: number, missed: boolean, z: Float32Array | undefined, zOff: number, arrivalNow: number): Decision {
+  decide(raw: number, source: 'model' | 'fallback', ts: number, latencyUs: number, missed: boolean, z: Float32Array | undefined, zOff: number, arrivalNow: number): Decision {
     const thr = source === 'model' ? this.modelThr! : this.fbThr!;
     const threshold = thr.value;
+    let score = this.opts.likelihood ? (source === 'model' ? this.lik : this.fbLik).update(raw) : raw;
+    if (source === 'model') score = this.sm = smoothStep(this.sm, score, this.opts.smooth);
+    else score = this.fbSm = smoothStep(this.fbSm, score, this.opts.smooth);
+    let nov = 0;
+    for (const st of this.states) if (st.novelty > nov) nov = st.novelty;
+    if (nov > this.opts.novelty) score = Math.max(score, threshold * (1 + nov));
+    if (this.quiet > 0) {
+      this.quiet--;
+      score = 0;
+    }
     const anomalous = score >= threshold;
+    if (!anomalous && this.opts.adapt > 0 && source === 'model') this.follow();
+    if (anomalous) this.quiet = Math.round((this.opts.refractory * (this.baseline?.samples ?? 0)) / Math.max(1, this.states.length));
     if (!anomalous) thr.observeNormal(score);
     const d: Decision = { asset: this.asset, ts, phase: 'detecting', score, threshold, anomalous, source, latencyUs, deadlineMissed: missed };
     if (anomalous) this.explain(d, z, zOff, arrivalNow);
     return d;
+  }
+
+  /** Moves the learned feature means a little toward the current (normal) feature vector. */
+  private follow(): void {
+    const p = this.baseline!.pca;
+    const a = this.opts.adapt;
+    for (let f = 0; f < p.F; f++) p.mu[f]! += a * (this.x[f]! - p.mu[f]!);
   }
 
   private explain(d: Decision, z: Float32Array | undefined, zOff: number, now: number): void {
@@ -179,6 +248,11 @@ export class AssetDetector {
     d.evidence = ev.map(({ weight: _w, ...e }) => e);
     d.diagnosis = { pattern: c.pattern, signals: (moved.length ? moved : [top]).map((e) => e.signal), confidence: c.confidence };
   }
+}
+
+/** One EWMA step (NaN state = first value). */
+function smoothStep(prev: number, x: number, a: number): number {
+  return Number.isNaN(prev) || a >= 1 ? x : prev + a * (x - prev);
 }
 
 function fallbackOf(rows: Float64Array, off: number, k: number, mean: number[], spread: number[]): number {

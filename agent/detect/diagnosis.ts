@@ -36,9 +36,19 @@ export function classify(v: SignalView): { pattern: Pattern; confidence: number 
   if (tail >= 6 && hi - lo <= 1e-9 * Math.max(1, Math.abs(last)) && s > 0) return { pattern: 'stuck', confidence: 0.9 };
   const zLast = Math.abs(last - b) / sp;
   if (n >= 6) {
+    // A spike is one or two wild samples among calm ones, wherever they sit in the last few
+    // (an alert is re-diagnosed a few samples after the spike, while its features still glow).
+    const k = Math.min(32, n);
+    let wild = 0;
     let calm = 0;
-    for (let i = n - 6; i < n - 1; i++) if (Math.abs(r[i]! - b) / sp < 3) calm++;
-    if (zLast > 4 && calm >= 4) return { pattern: 'spike', confidence: Math.min(1, zLast / 10) };
+    let zMax = 0;
+    for (let i = n - k; i < n; i++) {
+      const z = Math.abs(r[i]! - b) / sp;
+      if (z > 4) wild++;
+      else if (z < 3) calm++;
+      if (z > zMax) zMax = z;
+    }
+    if (wild >= 1 && wild <= 2 && calm >= k - wild - 1) return { pattern: 'spike', confidence: Math.min(1, zMax / 10) };
   }
   const w = Math.min(32, n);
   const start = n - w;
@@ -48,8 +58,14 @@ export function classify(v: SignalView): { pattern: Pattern; confidence: number 
   for (let i = start; i < n; i++) varr += (r[i]! - mean) ** 2 / w;
   const std = Math.sqrt(varr);
   if (w >= 16 && std > 2 * sp) {
-    const ac = maxAutocorr(r, start, n, mean, varr);
-    if (ac > 0.5) return { pattern: 'oscillation', confidence: ac };
+    // Detrend first: a ramp or a step is autocorrelated at every lag but does not swing.
+    const d = detrend(r, start, n);
+    let dv = 0;
+    for (let i = 0; i < w; i++) dv += d[i]! ** 2 / w;
+    let crossings = 0;
+    for (let i = 1; i < w; i++) if (Math.sign(d[i]!) !== Math.sign(d[i - 1]!)) crossings++;
+    const ac = maxAutocorr(d, 0, w, 0, dv);
+    if (ac > 0.5 && crossings >= 4 && Math.sqrt(dv) > 1.5 * sp) return { pattern: 'oscillation', confidence: ac };
   }
   const meanShift = Math.abs(mean - b) / sp;
   if ((std > 2.5 * sp || std < 0.3 * sp) && meanShift < 2) return { pattern: 'variance_change', confidence: 0.7 };
@@ -60,6 +76,29 @@ export function classify(v: SignalView): { pattern: Pattern; confidence: number 
     return { pattern: 'level_shift', confidence: 0.7 };
   }
   return { pattern: zLast > 4 ? 'spike' : 'unknown', confidence: 0.3 };
+}
+
+const detrended = new Float64Array(64);
+
+/** The window minus its least-squares line (into a shared scratch array, index 0 = start). */
+function detrend(r: Float64Array, start: number, end: number): Float64Array {
+  const w = end - start;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < w; i++) {
+    const y = r[start + i]!;
+    sx += i;
+    sy += y;
+    sxx += i * i;
+    sxy += i * y;
+  }
+  const den = w * sxx - sx * sx;
+  const slope = den === 0 ? 0 : (w * sxy - sx * sy) / den;
+  const icpt = (sy - slope * sx) / w;
+  for (let i = 0; i < w; i++) detrended[i] = r[start + i]! - (icpt + slope * i);
+  return detrended;
 }
 
 /** Largest normalised autocorrelation over lags 2..w/2. */

@@ -10,15 +10,24 @@ export const RING = 64;
 const A_FAST = 0.3;
 const A_SLOW = 0.02;
 const A_VAR = 0.1;
+/** Slow variance of the one-step residual: the scale against which "surprise" is judged. */
+const A_VSLOW = 0.01;
 
 export class SignalState {
   m1 = 0;
   m2 = 0;
   v1 = 0;
+  v2 = 0;
+  /** The last value's one-step residual over the slow residual spread (scale-free surprise). */
+  surprise = 0;
   n = 0;
   readonly ring = new Float64Array(RING);
   pos = 0;
   last = 0;
+  lo = Infinity;
+  hi = -Infinity;
+  /** How far the last value fell outside the range seen before it, as a fraction of that range (0 inside). */
+  novelty = 0;
 
   update(x: number): void {
     if (this.n === 0) {
@@ -27,10 +36,17 @@ export class SignalState {
       this.v1 = 0;
     } else {
       const d = x - this.m1;
+      this.surprise = this.n > 2 ? d / Math.sqrt(this.v2 + 1e-12 + 1e-6 * this.m2 * this.m2) : 0;
+      this.v2 = this.n === 1 ? d * d : (1 - A_VSLOW) * this.v2 + A_VSLOW * d * d;
       this.m1 += A_FAST * d;
       this.m2 += A_SLOW * (x - this.m2);
       this.v1 = (1 - A_VAR) * this.v1 + A_VAR * d * d;
     }
+    // Spatial novelty (as Numenta's detector does): a value beyond everything seen so far.
+    const range = this.hi - this.lo;
+    this.novelty = range > 0 ? Math.max(0, x - this.hi, this.lo - x) / range : 0;
+    if (x < this.lo) this.lo = x;
+    if (x > this.hi) this.hi = x;
     this.last = x;
     this.ring[this.pos] = x;
     this.pos = (this.pos + 1) % RING;
@@ -38,10 +54,13 @@ export class SignalState {
   }
 
   /** Restores a warm state from a learned baseline (after a restart), so features do not jump. */
-  warm(mean: number, spread: number): void {
+  warm(mean: number, spread: number, lo = mean - 3 * spread, hi = mean + 3 * spread): void {
+    this.lo = lo;
+    this.hi = hi;
     this.m1 = mean;
     this.m2 = mean;
     this.v1 = spread * spread;
+    this.v2 = spread * spread;
     this.last = mean;
     this.n = 1;
   }

@@ -53,6 +53,11 @@ export const detectSection = z
     executionProviders: z.array(z.enum(['cpu', 'cuda', 'tensorrt', 'xnnpack', 'dml', 'coreml'])).min(1).default(['cpu']),
     /** Extreme-value tail fit: risk q of the learned threshold (smaller = fewer alarms). */
     riskQ: z.number().gt(0).lt(0.5).default(1e-4),
+    /**
+     * Episode profile: "continuous" flags every anomalous sample while it lasts (alerts apply hysteresis);
+     * "onset" reports only the first detection of an episode (NAB-style scoring).
+     */
+    episode: z.enum(['continuous', 'onset']).default('continuous'),
     /** Samples misses in a row before an agent-health alert is raised. */
     missHealthAfter: z.number().int().min(1).default(50),
   })
