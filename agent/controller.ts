@@ -113,7 +113,7 @@ export class Agent {
       }
       if (this.config.observe.http.enabled) {
         this.registry = buildRegistry(this.stats, this.pipeline, this.services.flatMap((s) => (s.metrics ? [s.metrics] : [])));
-        this.http = new ObserveServer(this.config.observe.http, this.registry, () => latencyHistogramText(this.stats), () => this.health(), this.log.child({ module: 'http' }));
+        this.http = new ObserveServer(this.config.observe.http, this.registry, () => latencyHistogramText(this.stats), () => this.health(), this.log.child({ module: 'http' }), (a) => this.pipeline.refit(a));
         await this.http.start();
       }
       // Ingest last: every consumer is ready before the first sample.

@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { runCommand } from './run.js';
+import { refitCommand } from './refit.js';
 import { replayCommand } from './replay.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
@@ -14,8 +15,10 @@ const USAGE = `edge-sentinel ${VERSION}: on-device anomaly detection for plant t
 usage: edge-sentinel <command> [options]
 
   run [--config FILE]                    run the agent (default config: plant broker 127.0.0.1:1883)
-  demo [--duration S] [--json] [--config FILE]
-                                         embedded broker + simulated plant + the agent, printing detections
+  demo [--duration S] [--json] [--config FILE] [--history URL]
+                                         embedded broker + simulated plant + the agent, printing detections and alerts
+  refit ASSET [--url http://127.0.0.1:9464]
+                                         make the running agent relearn an asset's baseline
   validate FILE                          check a config file; exit 2 with every problem
   schema [--alert]                       print the JSON Schema of the config (or of the alert payload)
   replay FILE.csv --report OUT.html [--config F] [--learn ROWS]  replay a recorded CSV (NAB/SKAB/generic) into an HTML report
@@ -32,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   schema: schemaCommand,
   replay: replayCommand,
   doctor: doctorCommand,
+  refit: refitCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

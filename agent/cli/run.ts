@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { Agent } from '../controller.js';
 import { defaultExtensions } from '../extensions.js';
 import { createRootLogger } from '../observe/logger.js';
+import { SdNotify } from '../observe/sdnotify.js';
 import { args } from './args.js';
 
 /** `edge-sentinel run [--config FILE]`: the daemon. Stops cleanly on SIGINT/SIGTERM. */
@@ -13,7 +14,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const log = createRootLogger(cfg.log.level);
   const agent = new Agent(cfg, log, defaultExtensions());
   await agent.start();
+  // systemd Type=notify: READY once serving, then WATCHDOG pings while the event loop lives
+  // (not tied to health: a plant broker outage must not make systemd restart the agent).
+  const notify = new SdNotify(log.child({ module: 'sdnotify' }));
+  await notify.ready(`agent ${agent.agentId} running`);
+  notify.startWatchdog();
   await waitForSignal(log);
+  void notify.stopping();
+  notify.stop();
   await agent.stop();
   log.flush();
   return 0;

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EdgeError } from '../errors.js';
@@ -61,8 +61,16 @@ export class BaselineStore {
       });
   }
 
+  /** Drops an asset's baseline (refit): it learns again from its next sample. */
   forget(asset: string): void {
     this.loaded.delete(asset);
+    const file = join(this.dir, `${encodeURIComponent(asset)}.json`);
+    this.writes = this.writes
+      .then(() => rm(file, { force: true }))
+      .catch((err: unknown) => {
+        this.writeErrors++;
+        this.log.error({ err, asset }, 'baseline delete failed');
+      });
   }
 
   /** Resolves when queued writes are on disk. */

@@ -21,11 +21,22 @@ export class ObserveServer {
     private readonly extraMetrics: () => string,
     private readonly health: () => HealthReport,
     private readonly log: Logger,
+    /** `POST /assets/<asset>/refit`: forget the asset's baseline so it learns again. Returns false for an unknown asset. */
+    private readonly refit?: (asset: string) => boolean,
   ) {}
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {
       const url = req.url ?? '/';
+      const m = /^\/assets\/([^/]+)\/refit$/.exec(url);
+      if (req.method === 'POST' && m && this.refit) {
+        const asset = decodeURIComponent(m[1]!);
+        const ok = this.refit(asset);
+        this.log.info({ asset, known: ok }, 'refit requested');
+        res.writeHead(ok ? 202 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(ok ? { asset, state: 'learning' } : { error: `unknown asset ${asset}` }));
+        return;
+      }
       if (req.method !== 'GET') {
         res.writeHead(405).end();
         return;

@@ -66,9 +66,8 @@ sim: { enabled: true, embeddedBroker: true, rateHz: 20, speed: 4 }
     expect(lines.filter((l) => l.type === 'phase').map((l) => l.asset).sort()).toEqual(['M-201', 'P-101']);
     const dets = lines.filter((l) => l.type === 'detection');
     // The first fault of the timeline is cavitation on P-101 (pressure, vibration, flow).
-    const cav = dets.find((d) => d.asset === 'P-101');
-    expect(cav).toBeDefined();
-    expect(cav!.diagnosis!.signals.some((s) => ['pressure', 'vibration', 'flow'].includes(s))).toBe(true);
+    const cav = dets.filter((d) => d.asset === 'P-101' && d.diagnosis!.signals.some((s) => ['pressure', 'vibration', 'flow'].includes(s)));
+    expect(cav.length).toBeGreaterThan(0);
     const summary = lines.at(-1)!;
     expect(summary.type).toBe('summary');
     expect(summary).toMatchObject({ decisions: expect.any(Number), samplesIn: expect.any(Number) });

@@ -103,4 +103,11 @@ describe('agent against Mosquitto', () => {
     expect(h.plantConnected).toBe(true);
     expect(h.assets).toEqual([{ asset: 'pump-1', phase: 'detecting', samples: 200 }]);
   });
+
+  it('relearns an asset on POST /assets/<asset>/refit', async () => {
+    const r = await fetch(`http://127.0.0.1:${agent.httpPort}/assets/pump-1/refit`, { method: 'POST' });
+    expect(r.status).toBe(202);
+    expect(agent.pipeline.phases()).toEqual([]);
+    expect((await fetch(`http://127.0.0.1:${agent.httpPort}/assets/nope/refit`, { method: 'POST' })).status).toBe(404);
+  });
 });
