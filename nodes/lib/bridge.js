@@ -1,0 +1,74 @@
+'use strict';
+/**
+ * The one piece of CommonJS glue between Node-RED (which require()s node
+ * files) and the agent (ESM, compiled to dist/). Each node file calls
+ * bridge(): it registers input/close at once, imports the compiled adapter,
+ * queues inputs while it loads (status "loading"), then forwards to it.
+ * All node logic lives in nodes/src/*.ts and agent/.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+/** Inputs held while the adapter loads; beyond this they fail to done(err) rather than grow without bound. */
+const MAX_QUEUED = 10000;
+
+// Packed (dist/ copied into this package) or inside the edge-sentinel repository/tarball.
+const CANDIDATES = [path.join(__dirname, '..', 'dist', 'nodes', 'src', 'index.js'), path.join(__dirname, '..', '..', 'dist', 'nodes', 'src', 'index.js')];
+
+let adapterModule = null;
+function loadAdapterModule() {
+  if (!adapterModule) {
+    const file = CANDIDATES.find((f) => fs.existsSync(f));
+    adapterModule = file
+      ? import(pathToFileURL(file).href)
+      : Promise.reject(new Error(`edge-sentinel is not built: none of ${CANDIDATES.join(', ')} exists (run "npm run build" in the edge-sentinel folder)`));
+  }
+  return adapterModule;
+}
+
+/**
+ * @param {object} node the Node-RED node (after RED.nodes.createNode)
+ * @param {(lib: object) => Promise<object>|object} create builds the adapter from the loaded module
+ * @param {{ config?: boolean }} [opts] config nodes expose their adapter to users as node.sentinelReady
+ */
+function bridge(node, create, opts = {}) {
+  let impl = null;
+  let failed = null;
+  const queue = [];
+  if (!opts.config) node.status({ fill: 'grey', shape: 'ring', text: 'loading' });
+  const ready = loadAdapterModule().then((lib) => create(lib));
+  if (opts.config) node.sentinelReady = ready;
+  ready.then(
+    (a) => {
+      impl = a;
+      for (const [msg, send, done] of queue.splice(0)) impl.input(msg, send, done);
+    },
+    (err) => {
+      failed = err;
+      if (!opts.config) node.status({ fill: 'red', shape: 'ring', text: String(err.message).slice(0, 120) });
+      node.error(err.message);
+      for (const [, , done] of queue.splice(0)) done(err);
+    },
+  );
+  node.on('input', (msg, send, done) => {
+    if (impl) impl.input(msg, send, done);
+    else if (failed) done(failed);
+    else if (queue.length < MAX_QUEUED) queue.push([msg, send, done]);
+    else done(new Error(`${node.type} is still loading and already holds ${MAX_QUEUED} messages; message dropped`));
+  });
+  // Two-argument close: Node-RED waits for done() before it starts the new flows (node-red/node-red#3992).
+  node.on('close', (removed, done) => {
+    ready
+      .then((a) => a.close(removed), () => undefined)
+      .then(
+        () => done(),
+        (err) => {
+          node.error(`close failed: ${err.message}`);
+          done();
+        },
+      );
+  });
+}
+
+module.exports = { bridge, loadAdapterModule };

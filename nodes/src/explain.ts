@@ -1,0 +1,97 @@
+import { buildFacts } from '../../agent/alerts/payload.js';
+import { alertSchema, type Alert } from '../../agent/alerts/schema.js';
+import type { Transition } from '../../agent/alerts/lifecycle.js';
+import type { Config } from '../../agent/config/schema.js';
+import { explainSection } from '../../agent/config/sections/explain.js';
+import { EdgeError } from '../../agent/errors.js';
+import type { AlertFacts } from '../../agent/types.js';
+import { configOf } from './config-node.js';
+import type { Done, NodeAdapter, NodeMessage, RedApi, RedNode, Send } from './red.js';
+import { StatusThrottle } from './status.js';
+
+export interface ExplainFields {
+  sentinel?: string;
+  /** Per-alert wait for the language model, ms; empty = the config node's budget. */
+  budgetMs?: string | number;
+  /** Most alerts explained at once; further ones get the template sentence at once (counted). */
+  maxPending?: string | number;
+}
+
+/**
+ * The facts of a v1 alert payload, through the same builder the alert
+ * manager uses (the payload is turned back into its lifecycle transition),
+ * so a summary written here states exactly what one written there would.
+ */
+export function factsFromAlert(a: Alert, config: Config): AlertFacts {
+  const t: Transition = {
+    state: a.state,
+    asset: a.asset,
+    alertId: a.alertId,
+    seq: a.seq,
+    firstSeen: Date.parse(a.firstSeen),
+    lastSeen: Date.parse(a.lastSeen),
+    severity: a.severity,
+    score: a.score,
+    threshold: a.threshold,
+    evidence: a.evidence.map((e) => ({ signal: e.signal, unit: e.unit || undefined, value: e.value, baseline: e.baseline, spread: e.spread, z: e.z, ratio: e.ratio })),
+    diagnosis: a.diagnosis,
+  };
+  return { ...buildFacts(t, config), site: a.site };
+}
+
+/**
+ * sentinel-explain: writes the alert's summary with the config node's
+ * explainer (the local language model in its worker thread, verified
+ * against the facts; the template when the model is off, late or wrong).
+ * Never blocks the flow: each alert is answered when its summary is ready,
+ * at the latest after the budget; other messages keep flowing meanwhile.
+ */
+export async function createExplainNode(RED: RedApi, node: RedNode, fields: ExplainFields): Promise<NodeAdapter> {
+  const { shared, config } = await configOf(RED, fields.sentinel);
+  const budgetRaw = fields.budgetMs === undefined || fields.budgetMs === '' ? config.explain.budgetMs : Number(fields.budgetMs);
+  // The same bound the config schema puts on explain.budgetMs.
+  const budget = explainSection.shape.budgetMs.safeParse(budgetRaw);
+  if (!budget.success) throw new EdgeError('E_CONFIG', `sentinel-explain: budget must be an integer from 1 to 60000 ms (got ${JSON.stringify(fields.budgetMs)})`);
+  const maxPending = fields.maxPending === undefined || fields.maxPending === '' ? 32 : Number(fields.maxPending);
+  if (!Number.isInteger(maxPending) || maxPending < 1) throw new EdgeError('E_CONFIG', `sentinel-explain: max pending must be an integer ≥ 1 (got ${JSON.stringify(fields.maxPending)})`);
+  shared.acquire(node.id);
+  const inflight = new Set<Promise<void>>();
+  const counts = { lm: 0, template: 0, shed: 0 };
+  const status = new StatusThrottle(node, 500);
+  const show = (): void => status.set({ fill: inflight.size ? 'blue' : 'green', shape: inflight.size ? 'ring' : 'dot', text: `${counts.lm} lm · ${counts.template} tpl · ${counts.shed} shed${inflight.size ? ` · ${inflight.size} pending` : ''}` });
+  show();
+
+  return {
+    input(msg: NodeMessage, send: Send, done: Done) {
+      const parsed = alertSchema.safeParse(msg.payload);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        done(new EdgeError('E_DECODE', `msg.payload is not a v1 alert (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}): wire this node after a sentinel-alert node`));
+        return;
+      }
+      const alert = parsed.data;
+      const facts = factsFromAlert(alert, config);
+      // Over the bound: shed to the template now rather than queue without limit (cold path sheds first).
+      const shed = inflight.size >= maxPending;
+      const job = (shed ? Promise.resolve({ text: alert.summary.text, source: alert.summary.source, model: alert.summary.model }) : shared.explainer.explain(facts, budget.data)).then((summary) => {
+        if (shed) counts.shed++;
+        else if (summary.source === 'lm') counts.lm++;
+        else counts.template++;
+        send({ ...msg, payload: { ...alert, summary }, summary: summary.text });
+        done();
+      });
+      const p = job.catch((err: unknown) => done(err as Error)).finally(() => {
+        inflight.delete(p);
+        show();
+      });
+      inflight.add(p);
+      show();
+    },
+    async close() {
+      // Pending summaries end within the budget (the explainer guarantees it); wait so none is sent after close.
+      await Promise.allSettled([...inflight]);
+      status.stop();
+      shared.release(node.id);
+    },
+  };
+}

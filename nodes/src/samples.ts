@@ -1,0 +1,70 @@
+import type { TopicPattern } from '../../agent/ingest/topics.js';
+import type { NodeMessage } from './red.js';
+
+/** One value to feed the pipeline. */
+export interface MsgSample {
+  signal: string;
+  value: number;
+}
+
+export interface MsgSamples {
+  asset: string;
+  ts: number;
+  samples: MsgSample[];
+}
+
+/** A message that cannot be scored; the message says what to fix. */
+export class SampleError extends Error {
+  override readonly name = 'SampleError';
+}
+
+function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && v.trim() !== '') {
+    // Numeric text only ("61.2"); other text is not a sample.
+    const n = Number(v);
+    return Number.isNaN(n) ? undefined : n;
+  }
+  return undefined;
+}
+
+/**
+ * Reads asset, signal(s), value(s) and time from a message:
+ * - asset: msg.asset, else the {asset} capture of the topic pattern, else msg.topic;
+ * - payload a number (or numeric text): one signal named msg.signal, the {signal} capture, or "value";
+ * - payload an object: every numeric field is a signal ({temp: 61.2, rpm: 1480});
+ * - time: msg.timestamp (ms epoch or ISO text), else `now`.
+ * Non-finite numbers are passed on: the window stage counts and drops them, as in the daemon.
+ */
+export function samplesOf(msg: NodeMessage, pattern: TopicPattern | undefined, now: number): MsgSamples {
+  const caps = typeof msg.topic === 'string' ? pattern?.match(msg.topic) : undefined;
+  const asset = typeof msg.asset === 'string' && msg.asset ? msg.asset : (caps?.['asset'] ?? (typeof msg.topic === 'string' && msg.topic ? msg.topic : undefined));
+  if (!asset) throw new SampleError('no asset: set msg.asset, or msg.topic (matched against the topic pattern)');
+  const ts = timeOf(msg.timestamp, now);
+  const p = msg.payload;
+  const single = toNumber(Buffer.isBuffer(p) ? p.toString('latin1') : p);
+  if (single !== undefined) {
+    const signal = typeof msg.signal === 'string' && msg.signal ? msg.signal : (caps?.['signal'] ?? 'value');
+    return { asset, ts, samples: [{ signal, value: single }] };
+  }
+  if (p !== null && typeof p === 'object' && !Array.isArray(p) && !Buffer.isBuffer(p)) {
+    const samples: MsgSample[] = [];
+    for (const [signal, v] of Object.entries(p as Record<string, unknown>)) {
+      const n = toNumber(v);
+      if (n !== undefined) samples.push({ signal, value: n });
+    }
+    if (samples.length === 0) throw new SampleError(`payload object of asset "${asset}" has no numeric field`);
+    return { asset, ts, samples };
+  }
+  throw new SampleError(`payload must be a number or an object of numbers, got ${Array.isArray(p) ? 'an array' : typeof p}`);
+}
+
+function timeOf(t: unknown, now: number): number {
+  if (typeof t === 'number' && Number.isFinite(t)) return t;
+  if (typeof t === 'string') {
+    const ms = Date.parse(t);
+    if (Number.isFinite(ms)) return ms;
+  }
+  return now;
+}
