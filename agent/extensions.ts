@@ -12,7 +12,7 @@ import { createUplink } from './uplink/index.js';
 export const alertingStack: Extension = (ctx) => {
   const { config: cfg, log, bus, stateDir, agentId, version, stats } = ctx;
   const signals = Object.keys(cfg.assets.units);
-  const explainer = createExplainer(cfg.explain, log.child({ module: 'explain' }), { knownSignals: signals });
+  const explainer = createExplainer(cfg.explain, log, { knownSignals: signals });
   const alerting = createAlerting(cfg, { log, bus, explainer, stateDir, agentId, version, publishLocal: ctx.publishLocal });
   const services: Service[] = [
     { name: 'explain', start: () => explainer.start(), stop: () => explainer.stop(), health: () => ({ ok: true, ...explainer.stats() }) },

@@ -23,6 +23,7 @@ export function demoConfig(brokerUrl: string, stateDir: string): ConfigInput {
     plant: { broker: { url: brokerUrl, protocolVersion: 4 }, subscriptions: [{ topic: 'plant/{asset}/{signal}', decoder: 'number' }] },
     assets: { defaults: { learnSamples: 800, deadlineMs: 5 }, overrides: { 'P-101': { kind: 'pump' }, 'M-201': { kind: 'motor' } }, units: demoUnits() },
     observe: { http: { enabled: true, port: 0 } },
+    explain: { mode: 'lm' },
     sim: { enabled: true, embeddedBroker: true, rateHz: 10 },
   };
 }

@@ -1,0 +1,254 @@
+/**
+ * The seam the alert pipeline calls: explain(facts) resolves within the
+ * budget with a verified LM summary or the template, and never rejects.
+ * The model runs in a worker thread, so the hot path never waits on it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { ExplainConfig } from '../config/sections/explain.js';
+import { EdgeError, errMessage } from '../errors.js';
+import type { AlertFacts } from '../types.js';
+import type { ToMain, ToWorker, WorkerInit } from './protocol.js';
+import { nowMs } from './runner.js';
+import { templateSummary } from './template.js';
+
+/** What an alert carries as its summary. */
+export interface Summary {
+  text: string;
+  source: 'lm' | 'template';
+  model: string;
+}
+
+export interface ExplainerStats {
+  lm: number;
+  template: number;
+  timeouts: number;
+  verifyFailures: number;
+  errors: number;
+}
+
+export interface Explainer {
+  /** Loads the model in the worker; rejects with EdgeError E_LM on a missing/corrupt model. */
+  start(): Promise<void>;
+  /** Never rejects; resolves within budgetMs (template on timeout or failure). */
+  explain(facts: AlertFacts, budgetMs?: number): Promise<Summary>;
+  /** Terminates the worker and releases the session. */
+  stop(): Promise<void>;
+  stats(): ExplainerStats;
+}
+
+/** Extra knobs that are not user config: test hooks and context from other stages. */
+export interface ExplainerOptions {
+  /** Signal names configured anywhere in the plant; the verifier rejects any that is not in an alert's facts. */
+  knownSignals?: string[];
+  /** Test hooks, passed to the worker. */
+  delayMsPerToken?: number;
+  fault?: WorkerInit['fault'];
+}
+
+/** Model id recorded on template summaries. */
+export const TEMPLATE_MODEL = 'template-v1';
+
+/** The built-in model folder, from TS sources (agent/explain) or compiled JS (dist/agent/explain). */
+export function builtinModelDir(): string {
+  for (const rel of ['../../models/lm/explain-lm', '../../../models/lm/explain-lm']) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(`${dir}/config.json`)) return dir;
+  }
+  return fileURLToPath(new URL('../../models/lm/explain-lm', import.meta.url));
+}
+
+/**
+ * The worker to spawn: the compiled worker.js next to this file (dist/), or —
+ * when running from TS sources (vitest, tsx) — a two-line bootstrap that
+ * registers the tsx loader inside the worker and then imports worker.ts.
+ */
+function workerEntry(): { entry: URL | string; eval: boolean } {
+  const js = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return { entry: js, eval: false };
+  // tsx's tsImport() loads worker.ts with its own loader in this thread (Node 20 workers do not
+  // inherit the parent's loader hooks). Dev dependency only: dist/ always has worker.js.
+  const req = createRequire(import.meta.url);
+  const pkgPath = req.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const api = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']?.import.default ?? 'dist/esm/api/index.mjs')).href;
+  const ts = new URL('./worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(ts)}, ${JSON.stringify(ts)}));`;
+  return { entry: boot, eval: true };
+}
+
+class TemplateExplainer implements Explainer {
+  protected readonly counters: ExplainerStats = { lm: 0, template: 0, timeouts: 0, verifyFailures: 0, errors: 0 };
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  stats(): ExplainerStats {
+    return { ...this.counters };
+  }
+  protected template(facts: AlertFacts): Summary {
+    this.counters.template++;
+    return { text: templateSummary(facts), source: 'template', model: TEMPLATE_MODEL };
+  }
+  async explain(facts: AlertFacts): Promise<Summary> {
+    return this.template(facts);
+  }
+}
+
+interface Pending {
+  facts: AlertFacts;
+  resolve: (s: Summary) => void;
+  timer: NodeJS.Timeout;
+}
+
+class LmExplainer extends TemplateExplainer {
+  private worker: Worker | undefined;
+  private modelId = '';
+  private ready = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly cfg: ExplainConfig,
+    log: Logger,
+    private readonly opts: ExplainerOptions,
+  ) {
+    super();
+    this.log = log.child({ module: 'explain' });
+  }
+
+  override async start(): Promise<void> {
+    const dir = this.cfg.modelDir || builtinModelDir();
+    const entry = workerEntry();
+    const init: WorkerInit = { dir, threads: this.cfg.threads, delayMsPerToken: this.opts.delayMsPerToken, fault: this.opts.fault };
+    const w = new Worker(entry.entry, { workerData: init, eval: entry.eval });
+    this.worker = w;
+    await new Promise<void>((resolve, reject) => {
+      // Start-up listeners are removed once settled, so they never act on a later crash.
+      const done = (err?: string): void => {
+        w.off('error', onError).off('exit', onExit).off('message', onMessage);
+        if (err === undefined) return resolve();
+        void w.terminate();
+        this.worker = undefined;
+        reject(new EdgeError('E_LM', err));
+      };
+      const onError = (err: Error): void => done(`explain worker failed to start: ${errMessage(err)}`);
+      const onExit = (code: number): void => done(`explain worker exited with code ${code} while loading ${dir}`);
+      const onMessage = (m: ToMain): void => {
+        if (m.type !== 'ready') return done(m.type === 'load-error' ? m.message : `explain worker sent ${m.type} before ready`);
+        this.modelId = m.info.id;
+        this.ready = true;
+        this.log.info({ model: m.info.id, dir, layers: m.info.layers }, 'explain model loaded');
+        done();
+      };
+      w.on('error', onError).on('exit', onExit).on('message', onMessage);
+    });
+    w.on('message', (m: ToMain) => this.onMessage(m));
+    w.on('error', (err) => this.onDead(`explain worker error: ${errMessage(err)}`));
+    w.on('exit', (code) => {
+      if (this.worker) this.onDead(`explain worker exited with code ${code}`);
+    });
+  }
+
+  override async explain(facts: AlertFacts, budgetMs = this.cfg.budgetMs): Promise<Summary> {
+    try {
+      if (!this.ready || !this.worker) return this.template(facts);
+      const id = this.nextId++;
+      const msg: ToWorker = {
+        type: 'explain',
+        id,
+        facts,
+        options: { maxTokens: this.cfg.maxTokens, topK: this.cfg.topK, temperature: this.cfg.temperature, seed: this.cfg.seed, retry: this.cfg.retry, deadline: nowMs() + budgetMs, promptTemplate: this.cfg.promptTemplate, stop: this.cfg.stop, knownSignals: this.opts.knownSignals },
+      };
+      return await new Promise<Summary>((resolve) => {
+        // The hard guarantee: whatever the worker does, the alert leaves at the budget.
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          this.counters.timeouts++;
+          resolve(this.template(facts));
+        }, budgetMs);
+        timer.unref();
+        this.pending.set(id, { facts, resolve, timer });
+        try {
+          this.worker?.postMessage(msg);
+        } catch (err) {
+          // e.g. facts that cannot be cloned: answer now, once, and count it.
+          clearTimeout(timer);
+          this.pending.delete(id);
+          this.counters.errors++;
+          this.log.error({ err }, 'explain job could not be sent; using template');
+          resolve(this.template(facts));
+        }
+      });
+    } catch (err) {
+      this.counters.errors++;
+      this.log.error({ err }, 'explain failed; using template');
+      return this.template(facts);
+    }
+  }
+
+  private onMessage(m: ToMain): void {
+    if (m.type === 'fatal') {
+      this.counters.errors++;
+      this.log.error({ message: m.message }, 'explain worker job chain failed');
+      return;
+    }
+    if (m.type !== 'result') return;
+    this.counters.verifyFailures += m.tries.filter((t) => !t.ok).length;
+    const p = this.pending.get(m.id);
+    if (!p) return; // already answered by the budget timer
+    this.pending.delete(m.id);
+    clearTimeout(p.timer);
+    if (m.error) {
+      this.counters.errors++;
+      this.log.warn({ error: m.error }, 'explain job failed; using template');
+    }
+    if (m.text !== null) {
+      this.counters.lm++;
+      p.resolve({ text: m.text, source: 'lm', model: this.modelId });
+    } else {
+      if (!m.error && m.tries.length) this.log.debug({ problems: m.tries.map((t) => t.problems) }, 'summary rejected by verifier');
+      p.resolve(this.template(p.facts));
+    }
+  }
+
+  /** The worker is gone: answer everything pending with templates and keep alerting on templates. */
+  private onDead(reason: string): void {
+    this.counters.errors++;
+    this.log.error({ reason }, 'explain worker lost; summaries fall back to templates');
+    this.ready = false;
+    this.worker = undefined;
+    this.flushPending();
+  }
+
+  private flushPending(): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.resolve(this.template(p.facts));
+    }
+  }
+
+  override async stop(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    this.ready = false;
+    this.flushPending();
+    if (!w) return;
+    const exited = new Promise<void>((r) => w.once('exit', () => r()));
+    w.postMessage({ type: 'close' } satisfies ToWorker);
+    // A graceful close releases the ORT session; a wedged worker is terminated after 2 s.
+    const t = setTimeout(() => void w.terminate(), 2000);
+    t.unref();
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+/** Build the explainer the config asks for ('template' mode → template-only). */
+export function createExplainer(cfg: ExplainConfig, log: Logger, opts: ExplainerOptions = {}): Explainer {
+  return cfg.mode === 'lm' ? new LmExplainer(cfg, log, opts) : new TemplateExplainer();
+}

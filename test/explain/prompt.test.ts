@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { factsPromptTokens, fill, renderPrompt } from '../../agent/explain/prompt.js';
+import type { AlertFacts } from '../../agent/types.js';
+
+interface FixtureCase {
+  facts: { state: AlertFacts['state']; severity: AlertFacts['severity']; pattern: AlertFacts['pattern']; moved: Array<{ direction: 'up' | 'down'; ratio: number | null }>; steady: string[] };
+  prompt: string[];
+}
+
+const facts: AlertFacts = {
+  asset: 'P-101',
+  assetKind: 'pump',
+  site: 'plant-a',
+  state: 'open',
+  severity: 'warning',
+  pattern: 'drift',
+  durationS: 40,
+  moved: [{ name: 'bearing_vibration', unit: 'mm/s', value: 7.93, baseline: 2.52, ratio: 3.146, z: 6.1, direction: 'up' }],
+  steady: ['temperature', 'oil_temp'],
+};
+
+describe('facts-v1 prompt', () => {
+  it('encodes facts exactly as the Python corpus generator does (fixture from models/lm/gen_corpus.py)', () => {
+    const cases = JSON.parse(readFileSync(new URL('./fixtures/prompts.json', import.meta.url), 'utf8')) as FixtureCase[];
+    expect(cases.length).toBe(40);
+    for (const c of cases) {
+      const f: AlertFacts = {
+        ...facts,
+        ...c.facts,
+        moved: c.facts.moved.map((m, i) => ({ name: `s${i}`, unit: 'bar', value: 1, baseline: 1, z: 1, ...m })),
+      };
+      expect(factsPromptTokens(f)).toEqual(c.prompt);
+    }
+  });
+
+  it('fills placeholders from the facts, tidies punctuation and reports unfillable slots', () => {
+    const words = '<ASSET> : <SIGNAL_1> rose to <VALUE_1> <UNIT_1> ( <RATIO_1> its normal of <BASE_1> <UNIT_1> ) , for <DUR> now while <STEADY> held steady .'.split(' ');
+    expect(fill(words, facts)).toEqual({
+      text: 'Pump P-101: bearing vibration rose to 7.93 mm/s (3.1x its normal of 2.52 mm/s), for 40 s now while temperature and oil temp held steady.',
+      unfillable: [],
+      used: ['ASSET', 'SIGNAL_1', 'VALUE_1', 'UNIT_1', 'RATIO_1', 'BASE_1', 'UNIT_1', 'DUR', 'STEADY'],
+    });
+    const bad = fill(['<SIGNAL_1>', '.', '<SIGNAL_2>', 'fell', '.', '<RATIO_1>'], { ...facts, moved: [{ ...facts.moved[0]!, ratio: null }] });
+    expect(bad.unfillable).toEqual(['SIGNAL_2', 'RATIO_1']);
+    expect(fill(['<SIGNAL_1>', 'is', 'at', '<VALUE_1>', '<UNIT_1>', '.'], { ...facts, moved: [{ ...facts.moved[0]!, unit: '' }] }).text).toBe('Bearing vibration is at 7.93.');
+  });
+
+  it('renders a bring-your-own prompt template from the facts', () => {
+    expect(renderPrompt('[{asset}|{severity}|{pattern}|{duration}|{moved}|{steady}|{nope}]', facts)).toBe(
+      '[Pump P-101|warning|gradual drift|40 s|bearing vibration rose to 7.93 mm/s (normal 2.52 mm/s, 3.1x normal)|temperature and oil temp|{nope}]',
+    );
+  });
+});
