@@ -33,7 +33,7 @@ export function buildFacts(t: Transition, cfg: Config): AlertFacts {
   const moved = movedNames.flatMap((name) => {
     const e = byName.get(name);
     if (!e) return [];
-    return [{ name, unit: unitOf(e, cfg), value: fin(e.value), baseline: fin(e.baseline), ratio: e.ratio !== null && Number.isFinite(e.ratio) ? e.ratio : null, z: fin(e.z), direction: e.z >= 0 ? ('up' as const) : ('down' as const) }];
+    return [{ name, unit: unitOf(e, cfg), value: fin(e.value), baseline: fin(e.baseline), ratio: telling(e.ratio), z: fin(e.z), direction: e.z >= 0 ? ('up' as const) : ('down' as const) }];
   });
   return {
     asset: t.asset,
@@ -46,6 +46,11 @@ export function buildFacts(t: Transition, cfg: Config): AlertFacts {
     moved,
     steady: t.evidence.filter((e) => !movedNames.includes(e.signal)).map((e) => e.signal),
   };
+}
+
+/** A ratio is only worth saying when it reads as more than "1.0x" (temperatures near their normal read 1.0x). */
+function telling(r: number | null): number | null {
+  return r !== null && Number.isFinite(r) && Math.abs(r - 1) >= 0.05 ? r : null;
 }
 
 function evidenceOf(e: SignalEvidence, cfg: Config): AlertEvidence {
