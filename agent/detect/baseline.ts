@@ -1,4 +1,5 @@
 import type { PcaParams } from './fit.js';
+import type { Season } from './season.js';
 import type { LikelihoodState } from './likelihood.js';
 import type { ThresholdState } from './threshold.js';
 
@@ -19,6 +20,12 @@ export interface Baseline {
   /** Raw-value range seen per signal up to the end of learning (spatial novelty). */
   lo?: number[];
   hi?: number[];
+  /** Per signal: a run of this many identical values is a stuck sensor (Infinity/absent = rule off for that signal). */
+  stuckRun?: number[];
+  /** Per signal: its learned period and largest period-difference seen (null = not periodic). */
+  season?: Array<Season | null>;
+  /** Per signal: slow (integrating) while learning, so its level follows faster (DetectorOptions.adaptSlow). */
+  slow?: boolean[];
   /** Recent scores of the anomaly-likelihood layer, so a restart does not start cold. */
   likelihood?: LikelihoodState;
   modelThreshold: ThresholdState;

@@ -4,6 +4,8 @@ import { AssetWindow } from '../window/aligner.js';
 import type { Baseline } from './baseline.js';
 import { classify } from './diagnosis.js';
 import { FEATURES_PER_SIGNAL, RING, SignalState } from './features.js';
+import { learnedValues, lag1, seasonNovelty, stuckness } from './rules.js';
+import { findSeason } from './season.js';
 import { fitPca } from './fit.js';
 import type { ModelRunner } from './model.js';
 import { ScoreLikelihood } from './likelihood.js';
@@ -12,6 +14,12 @@ import { SpotThreshold } from './threshold.js';
 const MOVED_Z = 3;
 /** A value this far (fraction of the seen range) beyond every value seen before is anomalous by itself. */
 const NOVELTY_TOL = 0.01;
+/** Shortest run of identical values called stuck (a healthy noisy sensor practically never repeats this often). */
+const STUCK_RUN = 10;
+/** Seasonal rule tolerance: fraction beyond the largest period-difference seen. */
+const SEASON_TOL = 0.1;
+/** A signal this autocorrelated at lag 1 while learning is slow (integrating): see DetectorOptions.adaptSlow. */
+const SLOW_ACF = 0.75;
 
 /** Episode handling of one detector (the same for every asset of a deployment or benchmark). */
 export interface DetectorOptions {
@@ -29,6 +37,21 @@ export interface DetectorOptions {
   smooth: number;
   /** Per-sample weight with which the learned feature means follow normal samples (concept drift); 0 = frozen baseline. */
   adapt: number;
+  /**
+   * Stuck sensor: a run of identical values at least this long, and longer than twice the longest run seen
+   * while learning, is anomalous by itself even inside the normal range (Infinity = off).
+   */
+  stuck: number;
+  /**
+   * Seasonal rule: for a clearly periodic signal, a difference to the value one period ago beyond every
+   * such difference seen, by this fraction, is anomalous by itself (Infinity = off).
+   */
+  season: number;
+  /**
+   * Per-decision weight with which the level of a slow signal (lag-1 autocorrelation >= 0.75 while
+   * learning: a temperature, a tank level) follows its current value on normal samples (0 = off).
+   */
+  adaptSlow: number;
 }
 
 /**
@@ -39,8 +62,8 @@ export interface DetectorOptions {
  *   likelihood, with the range rule — what NAB's scoring rewards (used by bench:nab).
  */
 export const DETECTOR_PROFILES: Record<'continuous' | 'onset', DetectorOptions> = {
-  continuous: { refractory: 0, novelty: Infinity, likelihood: false, smooth: 1, adapt: 0.001 },
-  onset: { refractory: 0.25, novelty: NOVELTY_TOL, likelihood: true, smooth: 1, adapt: 0 },
+  continuous: { refractory: 0, novelty: Infinity, likelihood: false, smooth: 1, adapt: 0.0005, stuck: STUCK_RUN, season: Infinity, adaptSlow: 0.005 },
+  onset: { refractory: 0.25, novelty: NOVELTY_TOL, likelihood: true, smooth: 1, adapt: 0, stuck: STUCK_RUN, season: SEASON_TOL, adaptSlow: 0 },
 };
 
 export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = DETECTOR_PROFILES.continuous;
@@ -140,6 +163,12 @@ export class AssetDetector {
       mean.push(pca.mu[s * FEATURES_PER_SIGNAL]!);
       spread.push(pca.sd[s * FEATURES_PER_SIGNAL]!);
     }
+    // Per-signal learning statistics for the rules, taken now: samples keep arriving while the model scores.
+    const per = n / this.states.length;
+    // stuckRun 0 = off: a signal that repeated for much of learning (a constant or coarse one) cannot be called stuck.
+    const stuckRun = this.states.map((st) => (Number.isFinite(this.opts.stuck) && st.maxRun < per / 4 ? Math.max(this.opts.stuck, 2 * st.maxRun + 1) : 0));
+    const season = Number.isFinite(this.opts.season) ? this.states.map((st) => findSeason(learnedValues(st, per)) ?? null) : undefined;
+    const slow = this.states.map((st) => lag1(learnedValues(st, per)) >= SLOW_ACF);
     const rows = [];
     for (let r = 0; r < n; r++) rows.push({ params: pca, x: Float32Array.from(this.learnRows.subarray(r * F, (r + 1) * F)) });
     const { scores } = await runner.score(rows);
@@ -164,6 +193,9 @@ export class AssetDetector {
       spread,
       lo: this.states.map((st) => st.lo),
       hi: this.states.map((st) => st.hi),
+      stuckRun,
+      season,
+      slow,
       likelihood: this.lik.state,
       modelThreshold: this.modelThr.state,
       fallbackThreshold: this.fbThr.state,
@@ -205,13 +237,19 @@ export class AssetDetector {
     else score = this.fbSm = smoothStep(this.fbSm, score, this.opts.smooth);
     let nov = 0;
     for (const st of this.states) if (st.novelty > nov) nov = st.novelty;
-    if (nov > this.opts.novelty) score = Math.max(score, threshold * (1 + nov));
+    let rule = 0;
+    if (nov > this.opts.novelty) rule = threshold * (1 + nov);
+    const sea = seasonNovelty(this.states, this.baseline?.season);
+    if (sea > this.opts.season) rule = Math.max(rule, threshold * (1 + sea));
+    const stuck = stuckness(this.states, this.baseline?.stuckRun);
+    if (stuck >= 1) rule = Math.max(rule, threshold * (1 + stuck));
+    score = Math.max(score, rule);
     if (this.quiet > 0) {
       this.quiet--;
       score = 0;
     }
     const anomalous = score >= threshold;
-    if (!anomalous && this.opts.adapt > 0 && source === 'model') this.follow();
+    if (!anomalous && source === 'model' && (this.opts.adapt > 0 || this.opts.adaptSlow > 0)) this.follow();
     if (anomalous) this.quiet = Math.round((this.opts.refractory * (this.baseline?.samples ?? 0)) / Math.max(1, this.states.length));
     if (!anomalous) thr.observeNormal(score);
     const d: Decision = { asset: this.asset, ts, phase: 'detecting', score, threshold, anomalous, source, latencyUs, deadlineMissed: missed };
@@ -221,9 +259,20 @@ export class AssetDetector {
 
   /** Moves the learned feature means a little toward the current (normal) feature vector. */
   private follow(): void {
-    const p = this.baseline!.pca;
+    const b = this.baseline!;
+    const p = b.pca;
     const a = this.opts.adapt;
     for (let f = 0; f < p.F; f++) p.mu[f]! += a * (this.x[f]! - p.mu[f]!);
+    // Slow (integrating) signals wander beyond what learning saw: their level follows faster. Only on
+    // normal samples, like everything else, so an anomaly keeps being flagged for as long as it lasts.
+    const fast = this.opts.adaptSlow;
+    if (!b.slow || !(fast > 0)) return;
+    for (let s = 0; s < this.states.length; s++) {
+      if (!b.slow[s]) continue;
+      const o = s * FEATURES_PER_SIGNAL;
+      p.mu[o]! += fast * (this.x[o]! - p.mu[o]!);
+      p.mu[o + 1]! += fast * (this.x[o + 1]! - p.mu[o + 1]!);
+    }
   }
 
   private explain(d: Decision, z: Float32Array | undefined, zOff: number, now: number): void {

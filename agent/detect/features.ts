@@ -6,6 +6,8 @@
  */
 export const FEATURES_PER_SIGNAL = 4;
 export const RING = 64;
+/** Longer value history: the seasonal rule compares a value with the one a period ago. */
+export const HIST = 1024;
 
 const A_FAST = 0.3;
 const A_SLOW = 0.02;
@@ -22,12 +24,17 @@ export class SignalState {
   surprise = 0;
   n = 0;
   readonly ring = new Float64Array(RING);
+  readonly hist = new Float64Array(HIST);
   pos = 0;
   last = 0;
   lo = Infinity;
   hi = -Infinity;
   /** How far the last value fell outside the range seen before it, as a fraction of that range (0 inside). */
   novelty = 0;
+  /** Consecutive repeats of exactly the same value (0 = the last value differs from the one before). */
+  run = 0;
+  /** The longest such run seen so far (read at the end of learning: what "normal" repeating looks like). */
+  maxRun = 0;
 
   update(x: number): void {
     if (this.n === 0) {
@@ -42,12 +49,17 @@ export class SignalState {
       this.m2 += A_SLOW * (x - this.m2);
       this.v1 = (1 - A_VAR) * this.v1 + A_VAR * d * d;
     }
+    if (this.n > 0 && x === this.last) {
+      this.run++;
+      if (this.run > this.maxRun) this.maxRun = this.run;
+    } else this.run = 0;
     // Spatial novelty (as Numenta's detector does): a value beyond everything seen so far.
     const range = this.hi - this.lo;
     this.novelty = range > 0 ? Math.max(0, x - this.hi, this.lo - x) / range : 0;
     if (x < this.lo) this.lo = x;
     if (x > this.hi) this.hi = x;
     this.last = x;
+    this.hist[this.n % HIST] = x;
     this.ring[this.pos] = x;
     this.pos = (this.pos + 1) % RING;
     this.n++;
@@ -62,6 +74,7 @@ export class SignalState {
     this.v1 = spread * spread;
     this.v2 = spread * spread;
     this.last = mean;
+    this.hist[0] = mean;
     this.n = 1;
   }
 
@@ -71,6 +84,12 @@ export class SignalState {
     out[off + 1] = this.m1;
     out[off + 2] = Math.sqrt(this.v1);
     out[off + 3] = this.m1 - this.m2;
+  }
+
+  /** The value `lag` samples before the last one (NaN if not in the history). */
+  ago(lag: number): number {
+    if (lag <= 0 || lag >= HIST || lag >= this.n) return NaN;
+    return this.hist[(this.n - 1 - lag) % HIST]!;
   }
 
   /** Copies the last `count` values, oldest first, into `out` (returns how many were available). */

@@ -9,8 +9,11 @@ describe('replay harness', () => {
       const c = makeCase(7, 'level_shift', 1, 300, 60);
       const cut = c.onset + 20;
       const prefix = { ts: c.ts.slice(0, cut), signals: Object.fromEntries(Object.entries(c.signals).map(([k, v]) => [k, v.slice(0, cut)])) };
-      const full = await replaySeries(c, { learnRows: 300, runner, detector: { refractory: 0 } });
-      const part = await replaySeries(prefix, { learnRows: 300, runner, detector: { refractory: 0 } });
+      // A generous deadline: a deadline miss (a loaded CI box) switches one decision to the fallback detector
+      // and skips the baseline follow, which would make two identical runs differ for reasons unrelated to lookahead.
+      const config = { assets: { defaults: { deadlineMs: 10_000 } } };
+      const full = await replaySeries(c, { learnRows: 300, runner, config, detector: { refractory: 0 } });
+      const part = await replaySeries(prefix, { learnRows: 300, runner, config, detector: { refractory: 0 } });
       expect(part.decisions).toHaveLength(cut);
       for (let i = 0; i < cut; i++) {
         expect(part.decisions[i]!.score).toBe(full.decisions[i]!.score);
