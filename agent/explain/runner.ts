@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EdgeError, errMessage } from '../errors.js';
 import { parseTokenizer, type Tokenizer } from './tokenizer.js';
+import { rng } from '../sim/random.js';
 
 /** What the runner learnt about a model at load. */
 export interface ModelInfo {
@@ -45,18 +46,6 @@ export interface GenResult {
 
 /** Shared wall clock across worker threads. */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
-
-/** mulberry32: tiny seeded PRNG so sampling is reproducible from a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function readOrFail(path: string): Promise<Buffer> {
   try {

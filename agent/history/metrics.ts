@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { MetricsContributor } from '../observe/metrics.js';
+import { readCounter, type MetricsContributor } from '../observe/metrics.js';
 import type { HistoryCounters, HistoryState } from './sink.js';
 
 /** What the metrics read from the sink at scrape time (plain numbers; nothing on the hot path). */
@@ -12,17 +12,7 @@ interface Source {
 /** History metrics: written, dropped by reason, write errors, buffer fill, InfluxDB up. */
 export function historyMetrics(src: Source): MetricsContributor {
   return (reg: Registry) => {
-    const counter = (name: string, help: string, read: () => number): void => {
-      new Counter({
-        name,
-        help,
-        registers: [reg],
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
-    };
+    const counter = readCounter(reg);
     counter('edge_sentinel_history_written_total', 'Points written to InfluxDB', () => src.counters.written);
     counter('edge_sentinel_history_write_errors_total', 'Failed InfluxDB requests (writes and schema checks)', () => src.counters.writeErrors);
     new Counter({

@@ -18,17 +18,7 @@ const BUCKETS_US = [50, 100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 50_000];
 export function buildRegistry(stats: AgentStats, assets: AssetPhaseSource, contributors: MetricsContributor[] = []): Registry {
   const reg = new Registry();
   collectDefaultMetrics({ register: reg, prefix: 'edge_sentinel_process_' });
-  const counter = (name: string, help: string, read: () => number): void => {
-    new Counter({
-      name,
-      help,
-      registers: [reg],
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
-  };
+  const counter = readCounter(reg);
   counter('edge_sentinel_messages_in_total', 'MQTT messages received from the plant broker', () => stats.messagesIn);
   counter('edge_sentinel_samples_in_total', 'Decoded samples', () => stats.samplesIn);
   counter('edge_sentinel_decode_errors_total', 'Malformed payloads (dropped, counted)', () => stats.decodeErrors);
@@ -73,6 +63,21 @@ export function buildRegistry(stats: AgentStats, assets: AssetPhaseSource, contr
   });
   for (const c of contributors) c(reg);
   return reg;
+}
+
+/** A counter whose value is read from a plain number at scrape time (nothing to update on the hot path). */
+export function readCounter(reg: Registry): (name: string, help: string, read: () => number) => void {
+  return (name, help, read) => {
+    new Counter({
+      name,
+      help,
+      registers: [reg],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  };
 }
 
 /** The arrival→decision histogram in Prometheus histogram text format (cumulative buckets). */

@@ -3,22 +3,14 @@
  * known signal, for the diagnosis bench and tests. Three correlated signals
  * (a level, a noisy flow, a slow periodic temperature), then the fault.
  */
+import { rng } from '../../../agent/sim/random.js';
 import type { Pattern } from '../../../agent/types.js';
+
+/** The simulator's seeded PRNG, so every run generates the same set. */
+export { rng };
 
 export const INJECTED: Pattern[] = ['spike', 'level_shift', 'drift', 'variance_change', 'stuck', 'dropout', 'oscillation'];
 export const SIGNALS = ['pressure', 'flow', 'temperature'] as const;
-
-/** mulberry32: a tiny seeded PRNG, so every run generates the same set. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface InjectedCase {
   pattern: Pattern;
