@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Explainer, Summary } from '../explain/explainer.js';
 import type { AlertFacts, SignalEvidence } from '../types.js';
 import type { Transition } from './lifecycle.js';
-import type { AlertEvidence, StoredAlert } from './schema.js';
+import type { Alert, AlertEvidence, StoredAlert } from './schema.js';
 
 /** The part of the explainer contract alerting uses: never rejects, resolves within the budget. */
 export type SummaryExplainer = Pick<Explainer, 'explain'>;
@@ -91,4 +91,26 @@ export function buildStoredAlert(t: Transition, summary: Summary, cfg: Config, o
     agentId: origin.agentId,
     agentVersion: origin.agentVersion,
   };
+}
+
+/**
+ * The facts of a v1 alert payload, through the same builder the alert
+ * manager uses (the payload is turned back into its lifecycle transition),
+ * so a summary written here states exactly what one written there would.
+ */
+export function factsFromAlert(a: Alert, config: Config): AlertFacts {
+  const t: Transition = {
+    state: a.state,
+    asset: a.asset,
+    alertId: a.alertId,
+    seq: a.seq,
+    firstSeen: Date.parse(a.firstSeen),
+    lastSeen: Date.parse(a.lastSeen),
+    severity: a.severity,
+    score: a.score,
+    threshold: a.threshold,
+    evidence: a.evidence.map((e) => ({ signal: e.signal, unit: e.unit || undefined, value: e.value, baseline: e.baseline, spread: e.spread, z: e.z, ratio: e.ratio })),
+    diagnosis: a.diagnosis,
+  };
+  return { ...buildFacts(t, config), site: a.site };
 }

@@ -1,10 +1,7 @@
-import { buildFacts } from '../../agent/alerts/payload.js';
-import { alertSchema, type Alert } from '../../agent/alerts/schema.js';
-import type { Transition } from '../../agent/alerts/lifecycle.js';
-import type { Config } from '../../agent/config/schema.js';
+import { factsFromAlert } from '../../agent/alerts/payload.js';
+import { alertSchema } from '../../agent/alerts/schema.js';
 import { explainSection } from '../../agent/config/sections/explain.js';
 import { EdgeError } from '../../agent/errors.js';
-import type { AlertFacts } from '../../agent/types.js';
 import { configOf } from './config-node.js';
 import type { Done, NodeAdapter, NodeMessage, RedApi, RedNode, Send } from './red.js';
 import { StatusThrottle } from './status.js';
@@ -15,28 +12,6 @@ export interface ExplainFields {
   budgetMs?: string | number;
   /** Most alerts explained at once; further ones get the template sentence at once (counted). */
   maxPending?: string | number;
-}
-
-/**
- * The facts of a v1 alert payload, through the same builder the alert
- * manager uses (the payload is turned back into its lifecycle transition),
- * so a summary written here states exactly what one written there would.
- */
-export function factsFromAlert(a: Alert, config: Config): AlertFacts {
-  const t: Transition = {
-    state: a.state,
-    asset: a.asset,
-    alertId: a.alertId,
-    seq: a.seq,
-    firstSeen: Date.parse(a.firstSeen),
-    lastSeen: Date.parse(a.lastSeen),
-    severity: a.severity,
-    score: a.score,
-    threshold: a.threshold,
-    evidence: a.evidence.map((e) => ({ signal: e.signal, unit: e.unit || undefined, value: e.value, baseline: e.baseline, spread: e.spread, z: e.z, ratio: e.ratio })),
-    diagnosis: a.diagnosis,
-  };
-  return { ...buildFacts(t, config), site: a.site };
 }
 
 /**

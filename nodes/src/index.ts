@@ -6,7 +6,7 @@
 export { createConfigNode, type ConfigAdapter } from './config-node.js';
 export { createScoreNode } from './score.js';
 export { createAlertNode, asDecision } from './alert.js';
-export { createExplainNode, factsFromAlert } from './explain.js';
+export { createExplainNode } from './explain.js';
 export { createSparkplugNode } from './sparkplug.js';
 export { live } from './shared.js';
 export { configInput, parseNodeConfig } from './settings.js';
