@@ -1,3 +1,4 @@
+import type { ContextState } from './context.js';
 import type { PcaParams } from './fit.js';
 import type { Season } from './season.js';
 import type { LikelihoodState } from './likelihood.js';
@@ -24,6 +25,8 @@ export interface Baseline {
   stuckRun?: number[];
   /** Per signal: its learned period and largest period-difference seen (null = not periodic). */
   season?: Array<Season | null>;
+  /** Per signal: the value contexts seen so far (null = constant while learning; absent = rule off). */
+  context?: Array<ContextState | null>;
   /** Per signal: slow (integrating) while learning, so its level follows faster (DetectorOptions.adaptSlow). */
   slow?: boolean[];
   /** Recent scores of the anomaly-likelihood layer, so a restart does not start cold. */

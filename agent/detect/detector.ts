@@ -2,6 +2,7 @@ import type { AssetTuning } from '../config/sections/detect.js';
 import type { Decision, SignalEvidence } from '../types.js';
 import { AssetWindow } from '../window/aligner.js';
 import type { Baseline } from './baseline.js';
+import { ContextNovelty } from './context.js';
 import { classify } from './diagnosis.js';
 import { FEATURES_PER_SIGNAL, RING, SignalState } from './features.js';
 import { learnedValues, lag1, seasonNovelty, stuckness } from './rules.js';
@@ -52,6 +53,17 @@ export interface DetectorOptions {
    * learning: a temperature, a tank level) follows its current value on normal samples (0 = off).
    */
   adaptSlow: number;
+  /**
+   * Fraction of the learning phase's first scores left out of the threshold's tail fit. The likelihood's
+   * first outputs judge a score against a handful of earlier ones: they are the likelihood warming up, not
+   * its steady-state tail, and they inflated or deflated the learned threshold file by file (0 = fit on all).
+   */
+  tailSkip: number;
+  /**
+   * Context novelty: when at least this fraction of the last 10 rows brought a signal shape (3 values on 5 levels of
+   * the learned range) never seen before, the signal moves as it never has (Infinity = off). See context.ts.
+   */
+  context: number;
 }
 
 /**
@@ -62,8 +74,8 @@ export interface DetectorOptions {
  *   likelihood, with the range rule — what NAB's scoring rewards (used by bench:nab).
  */
 export const DETECTOR_PROFILES: Record<'continuous' | 'onset', DetectorOptions> = {
-  continuous: { refractory: 0, novelty: Infinity, likelihood: false, smooth: 1, adapt: 0.0005, stuck: STUCK_RUN, season: Infinity, adaptSlow: 0.005 },
-  onset: { refractory: 0.25, novelty: NOVELTY_TOL, likelihood: true, smooth: 1, adapt: 0, stuck: STUCK_RUN, season: SEASON_TOL, adaptSlow: 0 },
+  continuous: { refractory: 0, novelty: Infinity, likelihood: false, smooth: 1, adapt: 0.0005, stuck: STUCK_RUN, season: Infinity, adaptSlow: 0.005, tailSkip: 0, context: Infinity },
+  onset: { refractory: 0.25, novelty: NOVELTY_TOL, likelihood: true, smooth: 1, adapt: 0, stuck: STUCK_RUN, season: SEASON_TOL, adaptSlow: 0, tailSkip: 0.25, context: 0.5 },
 };
 
 export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = DETECTOR_PROFILES.continuous;
@@ -88,6 +100,7 @@ export class AssetDetector {
   private sm = NaN;
   private fbSm = NaN;
   private fbLik = new ScoreLikelihood();
+  private ctx: Array<ContextNovelty | undefined> = [];
   private learnRows = new Float64Array(0);
   private learnN = 0;
   private learnStart = 0;
@@ -111,6 +124,7 @@ export class AssetDetector {
     this.ensureStates();
     b.signals.forEach((_, i) => this.states[i]!.warm(b.mean[i]!, b.spread[i]!, b.lo?.[i], b.hi?.[i]));
     this.lik = ScoreLikelihood.from(b.likelihood);
+    this.ctx = Number.isFinite(this.opts.context) && b.context ? b.context.map((c) => (c ? ContextNovelty.from(c) : undefined)) : [];
     this.baseline = b;
     this.modelThr = new SpotThreshold(b.modelThreshold, this.riskQ);
     this.fbThr = new SpotThreshold(b.fallbackThreshold, this.riskQ);
@@ -168,6 +182,7 @@ export class AssetDetector {
     // stuckRun 0 = off: a signal that repeated for much of learning (a constant or coarse one) cannot be called stuck.
     const stuckRun = this.states.map((st) => (Number.isFinite(this.opts.stuck) && st.maxRun < per / 4 ? Math.max(this.opts.stuck, 2 * st.maxRun + 1) : 0));
     const season = Number.isFinite(this.opts.season) ? this.states.map((st) => findSeason(learnedValues(st, per)) ?? null) : undefined;
+    this.ctx = Number.isFinite(this.opts.context) ? this.states.map((st) => ContextNovelty.learn(learnedValues(st, per))) : [];
     const slow = this.states.map((st) => lag1(learnedValues(st, per)) >= SLOW_ACF);
     const rows = [];
     for (let r = 0; r < n; r++) rows.push({ params: pca, x: Float32Array.from(this.learnRows.subarray(r * F, (r + 1) * F)) });
@@ -179,8 +194,9 @@ export class AssetDetector {
     this.fbLik = new ScoreLikelihood();
     const ls = Float64Array.from(scores, (v) => (this.sm = smoothStep(this.sm, this.opts.likelihood ? this.lik.update(v) : v, this.opts.smooth)));
     const lf = Float64Array.from(fb, (v) => (this.fbSm = smoothStep(this.fbSm, this.opts.likelihood ? this.fbLik.update(v) : v, this.opts.smooth)));
-    this.modelThr = SpotThreshold.fit(ls, this.riskQ, this.tuning.threshold);
-    this.fbThr = SpotThreshold.fit(lf, this.riskQ);
+    const skip = Math.min(n - 1, Math.floor(this.opts.tailSkip * n));
+    this.modelThr = SpotThreshold.fit(skip > 0 ? ls.subarray(skip) : ls, this.riskQ, this.tuning.threshold);
+    this.fbThr = SpotThreshold.fit(skip > 0 ? lf.subarray(skip) : lf, this.riskQ);
     const b: Baseline = {
       v: 1,
       asset: this.asset,
@@ -196,6 +212,7 @@ export class AssetDetector {
       stuckRun,
       season,
       slow,
+      context: this.ctx.length ? this.ctx.map((c) => c?.state ?? null) : undefined,
       likelihood: this.lik.state,
       modelThreshold: this.modelThr.state,
       fallbackThreshold: this.fbThr.state,
@@ -235,12 +252,17 @@ export class AssetDetector {
     let score = this.opts.likelihood ? (source === 'model' ? this.lik : this.fbLik).update(raw) : raw;
     if (source === 'model') score = this.sm = smoothStep(this.sm, score, this.opts.smooth);
     else score = this.fbSm = smoothStep(this.fbSm, score, this.opts.smooth);
+    const own = score;
     let nov = 0;
     for (const st of this.states) if (st.novelty > nov) nov = st.novelty;
     let rule = 0;
     if (nov > this.opts.novelty) rule = threshold * (1 + nov);
     const sea = seasonNovelty(this.states, this.baseline?.season);
     if (sea > this.opts.season) rule = Math.max(rule, threshold * (1 + sea));
+    for (let s = 0; s < this.ctx.length; s++) {
+      const frac = this.ctx[s]?.push(this.states[s]!.last) ?? 0;
+      if (frac >= this.opts.context) rule = Math.max(rule, threshold * (1 + frac));
+    }
     const stuck = stuckness(this.states, this.baseline?.stuckRun);
     if (stuck >= 1) rule = Math.max(rule, threshold * (1 + stuck));
     score = Math.max(score, rule);
@@ -251,7 +273,10 @@ export class AssetDetector {
     const anomalous = score >= threshold;
     if (!anomalous && source === 'model' && (this.opts.adapt > 0 || this.opts.adaptSlow > 0)) this.follow();
     if (anomalous) this.quiet = Math.round((this.opts.refractory * (this.baseline?.samples ?? 0)) / Math.max(1, this.states.length));
-    if (!anomalous) thr.observeNormal(score);
+    // The threshold's tail keeps learning from the score it thresholds, before rules and refractory: with the
+    // likelihood, that includes the rows a refractory silences (its zeros say nothing about the likelihood's
+    // tail). Without it, `own` equals `score` on every normal decision.
+    if (this.opts.likelihood ? own < threshold : !anomalous) thr.observeNormal(own);
     const d: Decision = { asset: this.asset, ts, phase: 'detecting', score, threshold, anomalous, source, latencyUs, deadlineMissed: missed };
     if (anomalous) this.explain(d, z, zOff, arrivalNow);
     return d;
