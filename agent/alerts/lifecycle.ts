@@ -67,6 +67,8 @@ const NO_DIAGNOSIS: Diagnosis = { pattern: 'unknown', signals: [], confidence: 0
 export class AlertLifecycle {
   private readonly assets = new Map<string, AssetAlertState>();
   private readonly dirty = new Set<string>();
+  /** Timestamp of each asset's last decision (transient): streaks advance once per sample time. */
+  private readonly lastTs = new Map<string, number>();
   readonly counters: LifecycleCounters = { opened: 0, updated: 0, resolved: 0, suppressedCooldown: 0, suppressedRate: 0 };
 
   constructor(
@@ -85,7 +87,10 @@ export class AlertLifecycle {
 
   private onAnomalous(st: AssetAlertState, d: Decision): Transition | null {
     st.normStreak = 0;
-    st.anomStreak++;
+    // Hysteresis counts samples in time, not decisions: the k signals of one tick (same timestamp)
+    // give k decisions on the same aligned vector, and must not open an alert by themselves.
+    if (st.anomStreak === 0 || d.ts !== this.lastTs.get(st.asset)) st.anomStreak++;
+    this.lastTs.set(st.asset, d.ts);
     if (st.anomStreak === 1) st.streakStart = d.ts;
     const sev = severityOf(d, this.cfg.severity);
     const ep = st.open;
@@ -137,11 +142,13 @@ export class AlertLifecycle {
 
   private onNormal(st: AssetAlertState, d: Decision): Transition | null {
     st.anomStreak = 0;
+    const sameTick = d.ts === this.lastTs.get(st.asset);
+    this.lastTs.set(st.asset, d.ts);
     const ep = st.open;
     if (!ep) return null;
-    // Deadband: only a score clearly below the threshold counts toward resolution.
-    if (d.score < d.threshold * this.cfg.deadband) st.normStreak++;
-    else st.normStreak = 0;
+    // Deadband: only a score clearly below the threshold counts toward resolution (once per tick).
+    if (d.score >= d.threshold * this.cfg.deadband) st.normStreak = 0;
+    else if (!sameTick || st.normStreak === 0) st.normStreak++;
     if (st.normStreak < this.cfg.resolveAfter) return null;
     ep.seq++;
     if (d.evidence) ep.evidence = d.evidence;

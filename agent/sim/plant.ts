@@ -47,7 +47,7 @@ export class PlantSimulator {
   step(t: number, ts: number, out: SimReading[] = []): SimReading[] {
     out.length = 0;
     for (const a of this.assets) {
-      const l = 0.98 * (this.load.get(a.name) ?? 0) + 0.1 * gauss(this.u);
+      const l = 0.98 * (this.load.get(a.name) ?? 0) + 0.05 * gauss(this.u);
       this.load.set(a.name, l);
       const af = this.activeFault(a.name, t);
       for (const s of a.signals) {

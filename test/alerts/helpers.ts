@@ -19,8 +19,12 @@ export function tempDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `es-${tag}-`));
 }
 
+let tick = 0;
+/** A distinct sample time per call (the lifecycle counts streaks per sample time, not per decision). */
+const nextTs = (): number => Date.now() + (tick++ % 1000) / 1000;
+
 /** A decision for `asset`: anomalous when score > threshold (threshold 1). */
-export function decision(asset: string, score: number, ts = Date.now(), z = score * 3): Decision {
+export function decision(asset: string, score: number, ts = nextTs(), z = score * 3): Decision {
   const anomalous = score > 1;
   const d: Decision = { asset, ts, phase: 'detecting', score, threshold: 1, anomalous, source: 'model', latencyUs: 100, deadlineMissed: false };
   if (anomalous) {

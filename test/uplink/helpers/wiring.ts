@@ -52,11 +52,12 @@ export function makeRig(opts: { stateDir: string; brokerUrl: string; config?: Co
 
 /** One full episode on an asset: open (2 anomalous), escalation update, resolution (3 normal). */
 export function episode(asset: string, ts: number): Decision[] {
-  const d = (score: number, z: number): Decision => {
+  // Each decision is its own sample time (ts + k/100 ms): the lifecycle counts streaks per sample time.
+  const d = (score: number, z: number, k: number): Decision => {
     const anomalous = score > 1;
     return {
       asset,
-      ts,
+      ts: ts + k / 100,
       phase: 'detecting',
       score,
       threshold: 1,
@@ -72,7 +73,7 @@ export function episode(asset: string, ts: number): Decision[] {
         : {}),
     };
   };
-  return [d(1.2, 3), d(1.2, 3), d(4, 12), d(0.1, 0), d(0.1, 0), d(0.1, 0)];
+  return [d(1.2, 3, 0), d(1.2, 3, 1), d(4, 12, 2), d(0.1, 0, 3), d(0.1, 0, 4), d(0.1, 0, 5)];
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
