@@ -14,11 +14,19 @@ export interface ThresholdState {
   n: number;
   threshold: number;
   pinned: boolean;
+  /** The threshold fitted at the end of learning; online refits stay within MAX_GROWTH of it. */
+  learned?: number;
 }
 
 const INIT_QUANTILE = 0.98;
 const MAX_PEAKS = 1000;
 const REFIT_EVERY = 20;
+/**
+ * Online refits may raise the threshold to at most this multiple of the learned one. Without a cap
+ * the update runs away on a slow fault: scores rising just under the threshold become peaks, the
+ * fitted tail fattens, the threshold rises, and the fault is never flagged (DSPOT's drift problem).
+ */
+const MAX_GROWTH = 3;
 
 export class SpotThreshold {
   private sinceFit = 0;
@@ -37,6 +45,7 @@ export class SpotThreshold {
     for (let i = 0; i < n; i++) if (sorted[i]! > t) peaks.push(sorted[i]! - t);
     const s = new SpotThreshold({ t, peaks, n, threshold: Infinity, pinned: pinned !== undefined }, q);
     s.state.threshold = pinned ?? s.compute(sorted[n - 1] ?? t);
+    s.state.learned = s.state.threshold;
     return s;
   }
 
@@ -54,7 +63,9 @@ export class SpotThreshold {
       p.push(score - this.state.t);
       if (++this.sinceFit >= REFIT_EVERY) {
         this.sinceFit = 0;
-        this.state.threshold = this.compute(this.state.t);
+        const learned = this.state.learned ?? this.state.threshold;
+        this.state.learned = learned;
+        this.state.threshold = Math.min(this.compute(this.state.t), learned * MAX_GROWTH);
       }
     }
   }
