@@ -103,7 +103,9 @@ export class MqttSource {
       this.rl.maybe('unmapped', (n) => this.log.warn({ topic, suppressed: n }, 'message on a topic no mapping matched'));
       return;
     }
-    const ctx: DecodeContext = { topic, asset: r.asset, signal: r.signal, arrivalMs: Date.now() };
+    // Sub-millisecond wall time: a burst from one socket read would otherwise give several samples
+    // of one signal the same millisecond, and the window would drop all but the first as duplicates.
+    const ctx: DecodeContext = { topic, asset: r.asset, signal: r.signal, arrivalMs: performance.timeOrigin + arrivedAt };
     try {
       r.route.decoder.decode(payload, ctx, (asset, signal, value, ts) => {
         this.stats.samplesIn++;

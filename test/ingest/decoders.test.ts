@@ -97,3 +97,18 @@ describe('Sparkplug B decoder', () => {
     expect(reason(() => run(d, Buffer.from([0xff, 0xff, 0xff]), { topic: 'spBv1.0/G/NDATA/E1' }))).toMatch(/^bad_protobuf: Sparkplug payload does not decode/);
   });
 });
+
+describe('MQTT source, timestamps without a payload time', () => {
+  it('keeps every sample of a burst: arrival stamps are sub-millisecond', async () => {
+    const { MqttSource } = await import('../../agent/ingest/source.js');
+    const { AgentStats } = await import('../../agent/observe/stats.js');
+    const { memoryLogger } = await import('../helpers/log.js');
+    const got: number[] = [];
+    const stats = new AgentStats();
+    const src = new MqttSource({ url: 'mqtt://127.0.0.1:1', protocolVersion: 5, keepaliveS: 30, reconnectMs: 1000, noDelay: true }, [{ topic: 'p/{asset}/{signal}', decoder: 'number', qos: 0 }], (_a, _s, _v, ts) => got.push(ts), stats, memoryLogger().log, 1000);
+    for (let i = 0; i < 50; i++) src.onMessage('p/A/s', Buffer.from(String(i)));
+    expect(got).toHaveLength(50);
+    expect(new Set(got).size).toBe(50);
+  });
+});
+
