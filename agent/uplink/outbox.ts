@@ -101,6 +101,17 @@ export class Outbox {
     return this.db;
   }
 
+  /** Prepared once per SQL text and reused (preparing costs more than running these small statements). */
+  private readonly stmts = new Map<string, Database.Statement>();
+  private st(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.d.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
   /**
    * Insert an alert (call inside the caller's transaction). `ready=false`
    * holds it back until finalize() (waiting for its summary) and blocks later
@@ -111,8 +122,7 @@ export class Outbox {
     const payload = JSON.stringify(alert);
     const bytes = Buffer.byteLength(payload);
     if (!this.makeRoom(bytes, alert)) return null;
-    const info = this.d
-      .prepare('INSERT INTO outbox (id, asset, state, payload, bytes, ready, replayed, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
+    const info = this.st('INSERT INTO outbox (id, asset, state, payload, bytes, ready, replayed, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
       .run(alert.id, alert.asset, alert.state, payload, bytes, opts.ready ? 1 : 0, this.online ? 0 : 1, Date.now());
     if (info.changes === 0) return null; // same id already queued: a retry of the same decision
     this.count++;
@@ -126,17 +136,16 @@ export class Outbox {
   finalize(seq: number, alert: StoredAlert): void {
     const payload = JSON.stringify(alert);
     const bytes = Buffer.byteLength(payload);
-    const old = this.d.prepare('SELECT bytes FROM outbox WHERE seq = ?').get(seq) as { bytes: number } | undefined;
+    const old = this.st('SELECT bytes FROM outbox WHERE seq = ?').get(seq) as { bytes: number } | undefined;
     if (!old) return; // evicted by the overflow policy meanwhile (already counted)
-    this.d.prepare('UPDATE outbox SET payload = ?, bytes = ?, ready = 1 WHERE seq = ?').run(payload, bytes, seq);
+    this.st('UPDATE outbox SET payload = ?, bytes = ?, ready = 1 WHERE seq = ?').run(payload, bytes, seq);
     this.bytes += bytes - old.bytes;
     this.emitReady();
   }
 
   /** The oldest row of every asset, if it is ready, oldest first. */
   readyHeads(): OutboxRow[] {
-    const rows = this.d
-      .prepare(
+    const rows = this.st(
         `SELECT o.seq, o.id, o.asset, o.state, o.payload, o.bytes, o.replayed FROM outbox o
          JOIN (SELECT asset, MIN(seq) AS s FROM outbox GROUP BY asset) h ON o.seq = h.s
          WHERE o.ready = 1 ORDER BY o.seq`,
@@ -155,7 +164,7 @@ export class Outbox {
 
   /** Remove a row: only called on PUBACK (or when the egress gate refused it for good). */
   ack(seq: number): void {
-    const row = this.d.prepare('DELETE FROM outbox WHERE seq = ? RETURNING bytes').get(seq) as { bytes: number } | undefined;
+    const row = this.st('DELETE FROM outbox WHERE seq = ? RETURNING bytes').get(seq) as { bytes: number } | undefined;
     if (!row) return;
     this.count--;
     this.bytes -= row.bytes;
@@ -168,7 +177,7 @@ export class Outbox {
    */
   setOnline(online: boolean): void {
     this.online = online;
-    if (!online && this.db) this.d.prepare('UPDATE outbox SET replayed = 1 WHERE replayed = 0').run();
+    if (!online && this.db) this.st('UPDATE outbox SET replayed = 1 WHERE replayed = 0').run();
   }
 
   isOpen(): boolean {
@@ -178,6 +187,7 @@ export class Outbox {
   /** Forget the database handle (its owner closes it). */
   detach(): void {
     this.db = null;
+    this.stmts.clear();
   }
 
   onReady(fn: () => void): void {
@@ -205,7 +215,7 @@ export class Outbox {
     while (!fits() && this.count > 0) {
       const victim = this.pickVictim();
       if (!victim) break;
-      this.d.prepare('DELETE FROM outbox WHERE seq = ?').run(victim.seq);
+      this.st('DELETE FROM outbox WHERE seq = ?').run(victim.seq);
       this.count--;
       this.bytes -= victim.bytes;
       this.c.dropped++;
@@ -217,16 +227,16 @@ export class Outbox {
 
   private pickVictim(): { seq: number; id: string; asset: string; state: string; bytes: number } | undefined {
     for (const state of EVICT_ORDER[this.cfg.overflow]) {
-      const v = this.d.prepare('SELECT seq, id, asset, state, bytes FROM outbox WHERE state = ? ORDER BY seq LIMIT 1').get(state);
+      const v = this.st('SELECT seq, id, asset, state, bytes FROM outbox WHERE state = ? ORDER BY seq LIMIT 1').get(state);
       if (v) return v as { seq: number; id: string; asset: string; state: string; bytes: number };
     }
-    return this.d.prepare('SELECT seq, id, asset, state, bytes FROM outbox ORDER BY seq LIMIT 1').get() as
+    return this.st('SELECT seq, id, asset, state, bytes FROM outbox ORDER BY seq LIMIT 1').get() as
       | { seq: number; id: string; asset: string; state: string; bytes: number }
       | undefined;
   }
 
   private bumpMeta(key: 'dropped' | 'rejected'): void {
-    this.d.prepare('INSERT INTO outbox_meta (key, value) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET value = value + 1').run(key);
+    this.st('INSERT INTO outbox_meta (key, value) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET value = value + 1').run(key);
   }
 
   private overflow(e: OverflowEvent): void {
