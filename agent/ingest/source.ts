@@ -6,6 +6,7 @@ import type { AgentStats } from '../observe/stats.js';
 import { decoderFor, DecodeError, type Decoder, type DecodeContext } from './decoders/index.js';
 import { mqttOptions, setNoDelay } from './mqtt-options.js';
 import { parseTopicPattern, type TopicPattern } from './topics.js';
+import { yieldBetweenPieces } from './yielding-stream.js';
 
 /** Where decoded samples go: the pipeline's hot entry point. */
 export type SampleSink = (asset: string, signal: string, value: number, ts: number, arrivedAt: number) => void;
@@ -59,7 +60,10 @@ export class MqttSource {
   }
 
   async start(): Promise<void> {
-    const client = mqtt.connect(this.broker.url, mqttOptions(this.broker, 'edge-sentinel-plant'));
+    // manualConnect: the socket read path is wrapped before the first connect, so a large read is
+    // handed to mqtt.js in pieces and the pipeline's batch runs between them (yielding-stream.ts).
+    const client = mqtt.connect(this.broker.url, { ...mqttOptions(this.broker, 'edge-sentinel-plant'), manualConnect: true });
+    yieldBetweenPieces(client);
     this.client = client;
     client.on('connect', () => {
       setNoDelay(client);
@@ -76,6 +80,7 @@ export class MqttSource {
     });
     client.on('error', (err) => this.rl.maybe('mqtt-error', (n) => this.log.error({ err: err.message, suppressed: n }, 'plant broker error')));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.connect();
     await new Promise<void>((resolve) => {
       // Do not fail start-up when the broker is down: mqtt.js keeps reconnecting and the agent reports it in /healthz.
       const t = setTimeout(resolve, 5000);
