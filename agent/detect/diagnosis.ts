@@ -80,8 +80,8 @@ export function classify(v: SignalView): { pattern: Pattern; confidence: number 
 
 const detrended = new Float64Array(64);
 
-/** The window minus its least-squares line (into a shared scratch array, index 0 = start). */
-function detrend(r: Float64Array, start: number, end: number): Float64Array {
+/** Least-squares line through r[start..end) against the index 0..w-1. */
+function lineFit(r: Float64Array, start: number, end: number): { slope: number; icpt: number } {
   const w = end - start;
   let sx = 0;
   let sy = 0;
@@ -97,6 +97,13 @@ function detrend(r: Float64Array, start: number, end: number): Float64Array {
   const den = w * sxx - sx * sx;
   const slope = den === 0 ? 0 : (w * sxy - sx * sy) / den;
   const icpt = (sy - slope * sx) / w;
+  return { slope, icpt };
+}
+
+/** The window minus its least-squares line (into a shared scratch array, index 0 = start). */
+function detrend(r: Float64Array, start: number, end: number): Float64Array {
+  const w = end - start;
+  const { slope, icpt } = lineFit(r, start, end);
   for (let i = 0; i < w; i++) detrended[i] = r[start + i]! - (icpt + slope * i);
   return detrended;
 }
@@ -136,20 +143,7 @@ function bestStepError(r: Float64Array, start: number, end: number): number {
 /** Residual sum of squares of a least-squares line. */
 function linearError(r: Float64Array, start: number, end: number): number {
   const w = end - start;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < w; i++) {
-    const y = r[start + i]!;
-    sx += i;
-    sy += y;
-    sxx += i * i;
-    sxy += i * y;
-  }
-  const den = w * sxx - sx * sx;
-  const slope = den === 0 ? 0 : (w * sxy - sx * sy) / den;
-  const icpt = (sy - slope * sx) / w;
+  const { slope, icpt } = lineFit(r, start, end);
   let err = 0;
   for (let i = 0; i < w; i++) err += (r[start + i]! - (icpt + slope * i)) ** 2;
   return err;
