@@ -1,7 +1,7 @@
 /**
  * bench:lm — the explain LM over held-out alert facts.
  *
- *   npx tsx test/bench/lm.ts [--json] [--n 300] [--facts FILE.json] [--model DIR]
+ *   npx tsx test/bench/lm.ts [--json] [--n 300] [--facts FILE.json] [--model DIR] [--no-skab]
  *
  * Pass 1 (in-process runner) measures what the model writes before any
  * fallback: raw slot accuracy, tokens/s, distinct sentence shapes. Pass 2 goes
@@ -20,6 +20,7 @@ import { LmRunner } from '../../agent/explain/runner.js';
 import { verifySummary } from '../../agent/explain/verify.js';
 import type { AlertFacts } from '../../agent/types.js';
 import { heldOutFacts } from './lm/heldout.js';
+import { skabAlertFacts } from './lm/skab.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -31,6 +32,9 @@ const n = Number(opt('--n') ?? 300);
 const modelDir = opt('--model') ?? builtinModelDir();
 const factsFile = opt('--facts');
 const facts: AlertFacts[] = factsFile ? (JSON.parse(readFileSync(factsFile, 'utf8')) as AlertFacts[]) : heldOutFacts(n);
+// Plus the alerts that replaying SKAB valve1 raises (real sensor names and diagnosed patterns), unless --no-skab.
+const skabFacts: AlertFacts[] = factsFile || args.includes('--no-skab') ? [] : await skabAlertFacts();
+facts.push(...skabFacts);
 const cfg = explainSection.parse({ mode: 'lm', modelDir });
 
 // Words that name a direction, pattern or severity become classes, so a "shape" is the sentence frame,
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
 
   const out = {
     n: facts.length,
+    skabAlerts: skabFacts.length,
     p50Ms: round(pct(lat, 50)),
     p95Ms: round(pct(lat, 95)),
     tokensPerSecond: Math.round(tokens / (genMs / 1000)),
