@@ -7,7 +7,7 @@
  * or a buffer: raw samples, features and baselines have no type here, so no
  * config can send them upstream.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import { alertSchema, type Alert } from '../alerts/schema.js';
@@ -64,6 +64,20 @@ export class EgressGate {
     this.allow = new Set(cfg.egress.allow);
     this.auditPath = isAbsolute(cfg.egress.auditFile) ? cfg.egress.auditFile : join(stateDir, cfg.egress.auditFile);
     mkdirSync(dirname(this.auditPath), { recursive: true });
+    this.auditBytes = existsSync(this.auditPath) ? statSync(this.auditPath).size : 0;
+  }
+
+  /** Bytes in the current audit file (rotation is by size, so the log is bounded on an SD card). */
+  private auditBytes = 0;
+
+  private rotateAudit(): void {
+    const { auditKeep } = this.cfg.egress;
+    for (let i = auditKeep - 1; i >= 1; i--) {
+      const from = `${this.auditPath}.${i}`;
+      if (existsSync(from)) renameSync(from, `${this.auditPath}.${i + 1}`);
+    }
+    renameSync(this.auditPath, `${this.auditPath}.1`);
+    this.auditBytes = 0;
   }
 
   /** The status topic (retained birth/death/health). */
@@ -123,7 +137,10 @@ export class EgressGate {
   private audit(line: EgressAuditLine): void {
     try {
       // Synchronous append: the line is on disk (page cache) before the bytes go out.
-      appendFileSync(this.auditPath, `${JSON.stringify(line)}\n`);
+      const text = `${JSON.stringify(line)}\n`;
+      appendFileSync(this.auditPath, text);
+      this.auditBytes += Buffer.byteLength(text);
+      if (this.auditBytes > this.cfg.egress.auditMaxBytes) this.rotateAudit();
     } catch (err) {
       this.counters.auditErrors++;
       this.log.error({ err: errMessage(err), path: this.auditPath }, 'cannot write egress audit log');

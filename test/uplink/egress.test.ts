@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../agent/alerts/schema.js';
@@ -92,4 +93,18 @@ describe('egress gate', () => {
     expect(classifyUpstreamMessage('acme/plantA/pump-1/alert', JSON.stringify({ asset: 'pump-1', signal: 'v', value: 1, ts: 1 })).ok).toBe(false);
     expect(classifyUpstreamMessage('plant/pump-1/vibration', '2.51').ok).toBe(false);
   });
+
+  it('rotates the audit log by size and keeps auditKeep files, so it stays bounded', () => {
+    const dir = tempDir('egress-rot');
+    const cfg = uplinkSection.parse({ prefix: 'acme', egress: { auditMaxBytes: 4096, auditKeep: 2 } });
+    const g = new EgressGate(cfg, 'plantA', dir, 'mqtt://up:1883', silent);
+    for (let i = 0; i < 200; i++) g.approve({ kind: 'status', status });
+    const base = join(dir, 'egress-audit.log');
+    expect(existsSync(`${base}.1`)).toBe(true);
+    expect(existsSync(`${base}.2`)).toBe(true);
+    expect(existsSync(`${base}.3`)).toBe(false);
+    for (const f of [base, `${base}.1`, `${base}.2`]) if (existsSync(f)) expect(statSync(f).size).toBeLessThan(4096 + 1024);
+    expect(readEgressAudit(base).every((l) => l.kind === 'status')).toBe(true);
+  });
 });
+

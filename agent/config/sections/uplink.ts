@@ -51,6 +51,10 @@ export const uplinkSection = z
         allow: z.array(z.enum(EGRESS_KINDS)).default([...EGRESS_KINDS]),
         /** Audit log file (JSON lines), relative to the state dir. */
         auditFile: z.string().min(1).default('egress-audit.log'),
+        /** Rotate the audit log past this size (bytes): <file>.1 … <file>.<auditKeep>, oldest dropped. */
+        auditMaxBytes: z.number().int().min(4096).default(8 * 1024 * 1024),
+        /** Rotated audit files kept. */
+        auditKeep: z.number().int().min(1).max(100).default(3),
       })
       .strict()
       .prefault({}),
