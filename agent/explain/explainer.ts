@@ -29,6 +29,8 @@ export interface ExplainerStats {
   timeouts: number;
   verifyFailures: number;
   errors: number;
+  /** Times a lost worker was started again. */
+  restarts: number;
 }
 
 export interface Explainer {
@@ -45,6 +47,8 @@ export interface Explainer {
 export interface ExplainerOptions {
   /** Signal names configured anywhere in the plant; the verifier rejects any that is not in an alert's facts. */
   knownSignals?: string[];
+  /** First wait before a lost worker is started again (doubles on each failure, at most 5 min). Default 5 s. */
+  restartDelayMs?: number;
   /** Test hooks, passed to the worker. */
   delayMsPerToken?: number;
   fault?: WorkerInit['fault'];
@@ -82,7 +86,7 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
 }
 
 class TemplateExplainer implements Explainer {
-  protected readonly counters: ExplainerStats = { lm: 0, template: 0, timeouts: 0, verifyFailures: 0, errors: 0 };
+  protected readonly counters: ExplainerStats = { lm: 0, template: 0, timeouts: 0, verifyFailures: 0, errors: 0, restarts: 0 };
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   stats(): ExplainerStats {
@@ -110,6 +114,9 @@ class LmExplainer extends TemplateExplainer {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly log: Logger;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelay: number;
 
   constructor(
     private readonly cfg: ExplainConfig,
@@ -118,9 +125,16 @@ class LmExplainer extends TemplateExplainer {
   ) {
     super();
     this.log = log.child({ module: 'explain' });
+    this.restartDelay = opts.restartDelayMs ?? 5000;
   }
 
   override async start(): Promise<void> {
+    this.stopping = false;
+    await this.spawn();
+  }
+
+  /** Starts the worker and waits for its model to load; rejects with E_LM on a load failure. */
+  private async spawn(): Promise<void> {
     const dir = this.cfg.modelDir || builtinModelDir();
     const entry = workerEntry();
     const init: WorkerInit = { dir, threads: this.cfg.threads, delayMsPerToken: this.opts.delayMsPerToken, fault: this.opts.fault };
@@ -147,9 +161,12 @@ class LmExplainer extends TemplateExplainer {
       w.on('error', onError).on('exit', onExit).on('message', onMessage);
     });
     w.on('message', (m: ToMain) => this.onMessage(m));
-    w.on('error', (err) => this.onDead(`explain worker error: ${errMessage(err)}`));
+    // Only the current worker's death counts: a restarted worker must not be torn down by its predecessor's events.
+    w.on('error', (err) => {
+      if (this.worker === w) this.onDead(`explain worker error: ${errMessage(err)}`);
+    });
     w.on('exit', (code) => {
-      if (this.worker) this.onDead(`explain worker exited with code ${code}`);
+      if (this.worker === w) this.onDead(`explain worker exited with code ${code}`);
     });
   }
 
@@ -222,6 +239,30 @@ class LmExplainer extends TemplateExplainer {
     this.ready = false;
     this.worker = undefined;
     this.flushPending();
+    this.scheduleRestart();
+  }
+
+  /** Brings a lost worker back after a delay that doubles on each failed attempt (templates meanwhile). */
+  private scheduleRestart(): void {
+    if (this.stopping || this.restartTimer) return;
+    const delay = this.restartDelay;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
+      this.spawn().then(
+        () => {
+          this.counters.restarts++;
+          this.restartDelay = this.opts.restartDelayMs ?? 5000;
+          this.log.warn({ restarts: this.counters.restarts }, 'explain worker restarted; summaries from the model again');
+        },
+        (err: unknown) => {
+          this.restartDelay = Math.min(delay * 2, 300_000);
+          this.log.error({ err: errMessage(err), retryInMs: this.restartDelay }, 'explain worker restart failed');
+          this.scheduleRestart();
+        },
+      );
+    }, delay);
+    this.restartTimer.unref();
   }
 
   private flushPending(): void {
@@ -233,6 +274,9 @@ class LmExplainer extends TemplateExplainer {
   }
 
   override async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     const w = this.worker;
     this.worker = undefined;
     this.ready = false;

@@ -52,7 +52,7 @@ describe('createExplainer', () => {
     const ex = createExplainer(explainSection.parse({}), pino({ level: 'silent' }));
     await ex.start();
     expect(await ex.explain(facts)).toEqual({ text: templateSummary(facts), source: 'template', model: 'template-v1' });
-    expect(ex.stats()).toEqual({ lm: 0, template: 1, timeouts: 0, verifyFailures: 0, errors: 0 });
+    expect(ex.stats()).toEqual({ lm: 0, template: 1, timeouts: 0, verifyFailures: 0, errors: 0, restarts: 0 });
   });
 
   it('lm mode ships verified LM summaries with the model id, from the worker', async () => {
@@ -92,6 +92,17 @@ describe('createExplainer', () => {
     expect((await ex.explain(facts)).source).toBe('template');
     expect(ex.stats()).toMatchObject({ errors: 1, template: 2, timeouts: 0 });
     expect(lines.some((l) => l.reason === 'explain worker exited with code 3')).toBe(true);
+  });
+
+  it('starts a lost worker again after a delay, and keeps alerting meanwhile', async () => {
+    const { ex, lines } = await started({ budgetMs: 5000 }, { fault: 'crash', restartDelayMs: 100 });
+    expect((await ex.explain(facts)).source).toBe('template');
+    const t0 = Date.now();
+    while (ex.stats().restarts < 1 && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 50));
+    expect(ex.stats().restarts).toBe(1);
+    expect(lines.some((l) => l.msg === 'explain worker restarted; summaries from the model again')).toBe(true);
+    // The injected fault kills it again on the next job: still a template, never a hang.
+    expect((await ex.explain(facts)).source).toBe('template');
   });
 
   it('runs a text-prompt (bring-your-own style) model through the same verifier and falls back on bad text', async () => {
