@@ -89,7 +89,7 @@ export class AlertLifecycle {
     st.normStreak = 0;
     // Hysteresis counts samples in time, not decisions: the k signals of one tick (same timestamp)
     // give k decisions on the same aligned vector, and must not open an alert by themselves.
-    if (st.anomStreak === 0 || d.ts !== this.lastTs.get(st.asset)) st.anomStreak++;
+    if (st.anomStreak === 0 || !this.sameInstant(st.asset, d.ts)) st.anomStreak++;
     this.lastTs.set(st.asset, d.ts);
     if (st.anomStreak === 1) st.streakStart = d.ts;
     const sev = severityOf(d, this.cfg.severity);
@@ -140,9 +140,15 @@ export class AlertLifecycle {
     return this.transition('update', st.asset, ep);
   }
 
+  /** Whether `ts` belongs to the same sample instant as the asset's previous decision (alerts.instantMs). */
+  private sameInstant(asset: string, ts: number): boolean {
+    const last = this.lastTs.get(asset);
+    return last !== undefined && Math.abs(ts - last) < this.cfg.instantMs;
+  }
+
   private onNormal(st: AssetAlertState, d: Decision): Transition | null {
     st.anomStreak = 0;
-    const sameTick = d.ts === this.lastTs.get(st.asset);
+    const sameTick = this.sameInstant(st.asset, d.ts);
     this.lastTs.set(st.asset, d.ts);
     const ep = st.open;
     if (!ep) return null;

@@ -43,8 +43,7 @@ export function fmtRatio(r: number): string {
 /** A duration in words a person reads at a glance: "40 s", "3 min", "2 h". */
 export function fmtDuration(s: number): string {
   const x = Math.max(0, s);
-  // Fast signals open alerts within a second: "0.3 s", not a misleading "0 s".
-  if (x > 0 && x < 1) return `${Number(x.toPrecision(1))} s`;
+  // Fast signals open alerts within a second: "0.3 s" (one decimal below 10 s).
   if (x < 10) return `${Math.round(x * 10) / 10} s`;
   if (x < 120) return `${Math.round(x)} s`;
   if (x < 7200) return `${Math.round(x / 60)} min`;

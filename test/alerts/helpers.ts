@@ -20,8 +20,8 @@ export function tempDir(tag: string): string {
 }
 
 let tick = 0;
-/** A distinct sample time per call (the lifecycle counts streaks per sample time, not per decision). */
-const nextTs = (): number => Date.now() + (tick++ % 1000) / 1000;
+/** A distinct sample instant per call, 20 ms apart (the lifecycle counts streaks per sample instant, alerts.instantMs). */
+const nextTs = (): number => Date.now() + (tick++ % 1000) * 20;
 
 /** A decision for `asset`: anomalous when score > threshold (threshold 1). */
 export function decision(asset: string, score: number, ts = nextTs(), z = score * 3): Decision {

@@ -86,7 +86,11 @@ describe('flow (c): scores and alerts → InfluxDB', () => {
     for (let i = 0; i < 220; i++) await pub(60);
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < 50; i++) await pub(60);
-    for (let i = 0; i < 8; i++) await pub(66);
+    // The fault as a real scan delivers it: sample instants further apart than alerts.instantMs (10 ms).
+    for (let i = 0; i < 8; i++) {
+      await pub(66);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const q = (sql: string): Promise<Array<Record<string, unknown>>> => influxQuery(influx.url, 'edge_sentinel', sql);
     let alerts: Array<Record<string, unknown>> = [];
     const t0 = Date.now();

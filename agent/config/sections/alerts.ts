@@ -20,10 +20,15 @@ export const localActionRule = z
 /** Alert lifecycle rules (owned by the alerts stage). */
 export const alertsSection = z
   .object({
-    /** Consecutive anomalous decisions needed to open an alert. */
+    /** Consecutive anomalous sample instants needed to open an alert. */
     openAfter: z.number().int().min(1).default(3),
-    /** Consecutive normal decisions needed to resolve an open alert. */
+    /** Consecutive normal sample instants needed to resolve an open alert. */
     resolveAfter: z.number().int().min(1).default(20),
+    /**
+     * Decisions of one asset less than this far apart (source time, ms) are one sample instant: the
+     * signals of one scan arrive as separate messages, and must not open an alert by themselves.
+     */
+    instantMs: z.number().min(0).default(10),
     /**
      * Deadband for resolution: while open, a decision counts as normal only if
      * score < threshold × deadband, so a score hovering at the threshold does not flap.

@@ -52,12 +52,12 @@ export function makeRig(opts: { stateDir: string; brokerUrl: string; config?: Co
 
 /** One full episode on an asset: open (2 anomalous), escalation update, resolution (3 normal). */
 export function episode(asset: string, ts: number): Decision[] {
-  // Each decision is its own sample time (ts + k/100 ms): the lifecycle counts streaks per sample time.
+  // Each decision is its own sample instant (20 ms apart): the lifecycle counts streaks per instant (alerts.instantMs).
   const d = (score: number, z: number, k: number): Decision => {
     const anomalous = score > 1;
     return {
       asset,
-      ts: ts + k / 100,
+      ts: ts + k * 20,
       phase: 'detecting',
       score,
       threshold: 1,
