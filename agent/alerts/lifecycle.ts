@@ -37,20 +37,8 @@ export interface AssetAlertState {
   open: Episode | null;
 }
 
-/** One lifecycle transition: becomes one alert message. */
-export interface Transition {
-  state: 'open' | 'update' | 'resolved';
-  asset: string;
-  alertId: string;
-  seq: number;
-  firstSeen: number;
-  lastSeen: number;
-  severity: Severity;
-  score: number;
-  threshold: number;
-  evidence: SignalEvidence[];
-  diagnosis: Diagnosis;
-}
+/** One lifecycle transition: becomes one alert message (the episode as it stands, minus what was last sent). */
+export type Transition = Omit<Episode, 'sent'> & { state: 'open' | 'update' | 'resolved'; asset: string };
 
 export interface LifecycleCounters {
   opened: number;

@@ -2,23 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { factsPromptTokens, fill, renderPrompt } from '../../agent/explain/prompt.js';
 import type { AlertFacts } from '../../agent/types.js';
+import { PUMP_DRIFT } from './fixtures/facts.js';
 
 interface FixtureCase {
   facts: { state: AlertFacts['state']; severity: AlertFacts['severity']; pattern: AlertFacts['pattern']; moved: Array<{ direction: 'up' | 'down'; ratio: number | null }>; steady: string[] };
   prompt: string[];
 }
 
-const facts: AlertFacts = {
-  asset: 'P-101',
-  assetKind: 'pump',
-  site: 'plant-a',
-  state: 'open',
-  severity: 'warning',
-  pattern: 'drift',
-  durationS: 40,
-  moved: [{ name: 'bearing_vibration', unit: 'mm/s', value: 7.93, baseline: 2.52, ratio: 3.146, z: 6.1, direction: 'up' }],
-  steady: ['temperature', 'oil_temp'],
-};
+const facts: AlertFacts = { ...PUMP_DRIFT, steady: ['temperature', 'oil_temp'] };
 
 describe('facts-v1 prompt', () => {
   it('encodes facts exactly as the Python corpus generator does (fixture from models/lm/gen_corpus.py)', () => {

@@ -8,18 +8,9 @@ import { factsPromptTokens } from '../../agent/explain/prompt.js';
 import { LmRunner } from '../../agent/explain/runner.js';
 import { isEdgeError } from '../../agent/errors.js';
 import type { AlertFacts } from '../../agent/types.js';
+import { PUMP_DRIFT } from './fixtures/facts.js';
 
-const facts: AlertFacts = {
-  asset: 'P-101',
-  assetKind: 'pump',
-  site: 'plant-a',
-  state: 'open',
-  severity: 'warning',
-  pattern: 'drift',
-  durationS: 40,
-  moved: [{ name: 'bearing_vibration', unit: 'mm/s', value: 7.93, baseline: 2.52, ratio: 3.146, z: 6.1, direction: 'up' }],
-  steady: ['temperature'],
-};
+const facts: AlertFacts = PUMP_DRIFT;
 const greedy = { maxTokens: 72, topK: 1, temperature: 1, seed: 0, stopIds: [], deadline: Infinity };
 
 describe('LmRunner on the committed model', () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { templateSummary } from '../../agent/explain/template.js';
 import type { AlertFacts } from '../../agent/types.js';
+import { PUMP_DRIFT } from './fixtures/facts.js';
 
-const base: AlertFacts = {
-  asset: 'P-101',
-  assetKind: 'pump',
-  site: 'plant-a',
-  state: 'open',
-  severity: 'warning',
-  pattern: 'drift',
-  durationS: 40,
-  moved: [{ name: 'bearing_vibration', unit: 'mm/s', value: 7.93, baseline: 2.52, ratio: 3.146, z: 6.1, direction: 'up' }],
-  steady: ['temperature'],
-};
+const base: AlertFacts = PUMP_DRIFT;
 
 describe('templateSummary', () => {
   it('writes the open summary with value, ratio, baseline, duration, steady signals and pattern', () => {

@@ -2,20 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { templateSummary } from '../../agent/explain/template.js';
 import { verifySummary } from '../../agent/explain/verify.js';
 import type { AlertFacts, Pattern } from '../../agent/types.js';
+import { PUMP_DRIFT } from './fixtures/facts.js';
 
 const facts: AlertFacts = {
-  asset: 'P-101',
-  assetKind: 'pump',
-  site: 'plant-a',
-  state: 'open',
-  severity: 'warning',
-  pattern: 'drift',
-  durationS: 40,
-  moved: [
-    { name: 'bearing_vibration', unit: 'mm/s', value: 7.93, baseline: 2.52, ratio: 3.146, z: 6.1, direction: 'up' },
-    { name: 'motor_current', unit: 'A', value: 11.2, baseline: 14, ratio: 0.8, z: -4, direction: 'down' },
-  ],
-  steady: ['temperature'],
+  ...PUMP_DRIFT,
+  moved: [...PUMP_DRIFT.moved, { name: 'motor_current', unit: 'A', value: 11.2, baseline: 14, ratio: 0.8, z: -4, direction: 'down' }],
 };
 const good = 'Pump P-101 (warning): bearing vibration rose to 7.93 mm/s, 3.1x its learned normal of 2.52 mm/s, over the last 40 s while temperature stayed normal — pattern: gradual drift. Motor current also fell to 11.2 A.';
 
