@@ -15,7 +15,7 @@ import { listSkabFiles, loadSkabFile, SKAB_TRAIN_ROWS } from '../../agent/eval/s
 import { skabBinary, skabChangepoints, skabNab, type SkabBinaryPart, type SkabNabPart } from '../../agent/eval/skab-score.js';
 import { openReplayRunner, percentile, replaySeries } from '../../agent/eval/replay.js';
 import { benchArgs, machine, round } from './lib/common.js';
-import { BENCH_CONFIG, SKAB_DETECTOR } from './lib/config.js';
+import { SKAB_CONFIG } from './lib/config.js';
 
 async function main(): Promise<void> {
   const a = benchArgs(process.argv.slice(2), 'skab');
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   for (const key of keys) {
     const f = await loadSkabFile(a.data, key);
     if (!f.anomaly || !f.changepoint) continue;
-    const res = await replaySeries({ ts: f.ts, signals: f.signals }, { learnRows: SKAB_TRAIN_ROWS, runner, config: BENCH_CONFIG, detector: SKAB_DETECTOR, asset: key });
+    const res = await replaySeries({ ts: f.ts, signals: f.signals }, { learnRows: SKAB_TRAIN_ROWS, runner, config: SKAB_CONFIG, asset: key });
     const pred = res.detections.slice(SKAB_TRAIN_ROWS);
     const truth = f.anomaly.slice(SKAB_TRAIN_ROWS);
     parts.push({ truth, pred });

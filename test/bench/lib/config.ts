@@ -1,5 +1,4 @@
 import type { ConfigInput } from '../../../agent/config/schema.js';
-import { DETECTOR_PROFILES } from '../../../agent/detect/detector.js';
 
 /**
  * The one configuration both detection benches use for every file (only the
@@ -14,8 +13,7 @@ export const BENCH_CONFIG: ConfigInput = {
 export const NAB_CONFIG: ConfigInput = { ...BENCH_CONFIG, detect: { episode: 'onset' } };
 
 /**
- * SKAB's episode options: its metric is per row (F1 over every anomalous
- * row), so every anomalous sample is reported (no refractory) and the range
- * rule is off (a rig's sensors wander over their range in normal runs).
+ * SKAB's metric is per row (F1 over every anomalous row), so it uses the daemon's default
+ * "continuous" episode profile: every anomalous sample is reported, no range rule.
  */
-export const SKAB_DETECTOR = DETECTOR_PROFILES.continuous;
+export const SKAB_CONFIG: ConfigInput = { ...BENCH_CONFIG, detect: { episode: 'continuous' } };
