@@ -40,6 +40,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 # --- 3. runtime --------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production
+# ONNX Runtime >= 1.29 telemetry off (the agent also sets it before the runtime loads).
+ENV ORT_DISABLE_TELEMETRY=1
 # Own system user with a fixed numeric id, so runAsNonRoot / --user checks can verify it.
 RUN groupadd --system --gid 10001 edge-sentinel \
  && useradd --system --uid 10001 --gid edge-sentinel --home-dir /var/lib/edge-sentinel --shell /usr/sbin/nologin edge-sentinel \

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First import: ONNX Runtime telemetry off before anything loads it.
+import '../no-telemetry.js';
 import { ConfigError } from '../config/load.js';
 import { isEdgeError } from '../errors.js';
 import { VERSION } from '../version.js';

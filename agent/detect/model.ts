@@ -1,3 +1,5 @@
+// Before ONNX Runtime loads: no telemetry leaves the box.
+import '../no-telemetry.js';
 import ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import { EdgeError } from '../errors.js';

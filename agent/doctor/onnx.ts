@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+// Before the dynamic import of ONNX Runtime below: no telemetry.
+import '../no-telemetry.js';
 import { resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
 import { finding, type Finding } from './finding.js';

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+// Before ONNX Runtime loads: no telemetry leaves the box.
+import '../no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { EdgeError, errMessage } from '../errors.js';
 import { parseTokenizer, type Tokenizer } from './tokenizer.js';

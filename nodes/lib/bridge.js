@@ -6,6 +6,8 @@
  * queues inputs while it loads (status "loading"), then forwards to it.
  * All node logic lives in nodes/src/*.ts and agent/.
  */
+// ONNX Runtime >= 1.29 records 1DS telemetry unless this is set before it loads (agent/no-telemetry.ts).
+process.env.ORT_DISABLE_TELEMETRY = '1';
 const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
