@@ -4,7 +4,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'nodes/**/*.js', 'models/**/*.py', '**/*.cjs', 'flows/**', 'hardware/**', 'nodes/node_modules/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'nodes/**/*.js',
+      'models/**/*.py',
+      '**/*.cjs',
+      'flows/**',
+      'hardware/**',
+      'nodes/node_modules/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

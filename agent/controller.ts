@@ -112,8 +112,19 @@ export class Agent {
         this.started.push(s);
       }
       if (this.config.observe.http.enabled) {
-        this.registry = buildRegistry(this.stats, this.pipeline, this.services.flatMap((s) => (s.metrics ? [s.metrics] : [])));
-        this.http = new ObserveServer(this.config.observe.http, this.registry, () => latencyHistogramText(this.stats), () => this.health(), this.log.child({ module: 'http' }), (a) => this.pipeline.refit(a));
+        this.registry = buildRegistry(
+          this.stats,
+          this.pipeline,
+          this.services.flatMap((s) => (s.metrics ? [s.metrics] : [])),
+        );
+        this.http = new ObserveServer(
+          this.config.observe.http,
+          this.registry,
+          () => latencyHistogramText(this.stats),
+          () => this.health(),
+          this.log.child({ module: 'http' }),
+          (a) => this.pipeline.refit(a),
+        );
         await this.http.start();
       }
       // Ingest last: every consumer is ready before the first sample.
@@ -122,7 +133,10 @@ export class Agent {
       await this.stop();
       throw err;
     }
-    this.log.info({ agentId: this.agentId, version: VERSION, stateDir: this.stateDir, ms: Math.round(performance.now() - t0) }, 'agent started');
+    this.log.info(
+      { agentId: this.agentId, version: VERSION, stateDir: this.stateDir, ms: Math.round(performance.now() - t0) },
+      'agent started',
+    );
   }
 
   health(): HealthReport {

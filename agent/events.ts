@@ -38,7 +38,11 @@ export class EventBus {
     this.listeners.set(event, list);
     return () => {
       const cur = this.listeners.get(event);
-      if (cur) this.listeners.set(event, cur.filter((l) => l !== fn));
+      if (cur)
+        this.listeners.set(
+          event,
+          cur.filter((l) => l !== fn),
+        );
     };
   }
 

@@ -26,9 +26,19 @@ export const alertingStack: Extension = (ctx) => {
       agentId,
       version,
       alerting,
-      healthMetrics: () => ({ samples_in: stats.samplesIn, decisions: stats.decisions, deadline_misses: stats.deadlineMisses, decode_errors: stats.decodeErrors }),
+      healthMetrics: () => ({
+        samples_in: stats.samplesIn,
+        decisions: stats.decisions,
+        deadline_misses: stats.deadlineMisses,
+        decode_errors: stats.decodeErrors,
+      }),
     });
-    services.push({ name: 'uplink', start: () => uplink.start(), stop: () => uplink.stop(), health: () => ({ ok: true, ...uplink.health() }) });
+    services.push({
+      name: 'uplink',
+      start: () => uplink.start(),
+      stop: () => uplink.stop(),
+      health: () => ({ ok: true, ...uplink.health() }),
+    });
   }
   return services;
 };

@@ -82,7 +82,17 @@ export class Pipeline {
     if (this.bus.has('sample')) this.bus.emit('sample', { asset, signal, value, ts });
     if (det.phase !== 'detecting') {
       if (det.phase === 'learning' && det.learn(ts)) this.startFit(det);
-      this.emit({ asset, ts, phase: 'learning', score: 0, threshold: 0, anomalous: false, source: 'fallback', latencyUs: (performance.now() - arrivedAt) * 1000, deadlineMissed: false });
+      this.emit({
+        asset,
+        ts,
+        phase: 'learning',
+        score: 0,
+        threshold: 0,
+        anomalous: false,
+        source: 'fallback',
+        latencyUs: (performance.now() - arrivedAt) * 1000,
+        deadlineMissed: false,
+      });
       return;
     }
     const row = this.spare.pop() ?? { det, x: new Float32Array(0), fb: 0, ts: 0, arrivedAt: 0, deadlineAt: 0, decided: false };
@@ -204,7 +214,11 @@ export class Pipeline {
     this.stats.deadlineMisses++;
     if (++this.missStreak >= this.cfg.detect.missHealthAfter && !this.healthBad) {
       this.healthBad = true;
-      this.bus.emit('health', { kind: 'deadline', ok: false, message: `${this.missStreak} consecutive samples missed the model deadline; the fallback detector is deciding` });
+      this.bus.emit('health', {
+        kind: 'deadline',
+        ok: false,
+        message: `${this.missStreak} consecutive samples missed the model deadline; the fallback detector is deciding`,
+      });
     }
   }
 
@@ -221,7 +235,10 @@ export class Pipeline {
       .fit(this.runner, this.runner.id)
       .then((b) => {
         this.store?.save(b);
-        this.log.info({ asset: det.asset, samples: b.samples, signals: b.signals, threshold: b.modelThreshold.threshold }, 'baseline learned; detecting');
+        this.log.info(
+          { asset: det.asset, samples: b.samples, signals: b.signals, threshold: b.modelThreshold.threshold },
+          'baseline learned; detecting',
+        );
         this.bus.emit('phase', { asset: det.asset, phase: 'detecting', samples: b.samples });
       })
       .catch((err: unknown) => {
@@ -243,7 +260,11 @@ export class Pipeline {
   }
 
   phases(): Array<{ asset: string; phase: 'learning' | 'detecting'; samples: number }> {
-    return [...this.detectors.values()].map((d) => ({ asset: d.asset, phase: d.phase === 'detecting' ? 'detecting' : 'learning', samples: d.learnedSamples }));
+    return [...this.detectors.values()].map((d) => ({
+      asset: d.asset,
+      phase: d.phase === 'detecting' ? 'detecting' : 'learning',
+      samples: d.learnedSamples,
+    }));
   }
 
   /** Resolves when no sample is pending, in flight or fitting (replay and tests). */

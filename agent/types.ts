@@ -13,16 +13,7 @@ export interface Sample {
 }
 
 /** The anomaly patterns the diagnosis can name. */
-export const PATTERNS = [
-  'spike',
-  'level_shift',
-  'drift',
-  'variance_change',
-  'stuck',
-  'dropout',
-  'oscillation',
-  'unknown',
-] as const;
+export const PATTERNS = ['spike', 'level_shift', 'drift', 'variance_change', 'stuck', 'dropout', 'oscillation', 'unknown'] as const;
 export type Pattern = (typeof PATTERNS)[number];
 
 export type Severity = 'info' | 'warning' | 'critical';

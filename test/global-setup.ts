@@ -22,7 +22,9 @@ export default async function setup(): Promise<void> {
   try {
     execFileSync('mosquitto', ['-d', '-c', '/etc/mosquitto/mosquitto.conf'], { stdio: 'inherit' });
   } catch (err) {
-    throw new Error(`Mosquitto is not running on 127.0.0.1:1883 and could not be started (apt-get install -y mosquitto): ${(err as Error).message}`);
+    throw new Error(
+      `Mosquitto is not running on 127.0.0.1:1883 and could not be started (apt-get install -y mosquitto): ${(err as Error).message}`,
+    );
   }
   for (let i = 0; i < 50; i++) {
     if (await reachable(1883)) return;

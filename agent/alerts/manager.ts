@@ -86,11 +86,19 @@ export class AlertManager {
     this.store = new AlertStateStore(this.db);
     this.outbox.attach(this.db);
     this.outbox.onOverflow((e) =>
-      this.deps.bus.emit('health', { kind: 'outbox_overflow', asset: e.asset, ok: false, message: `outbox full (${this.cfg.uplink.outbox.overflow}): ${e.action} alert ${e.id} (${e.state})` }),
+      this.deps.bus.emit('health', {
+        kind: 'outbox_overflow',
+        asset: e.asset,
+        ok: false,
+        message: `outbox full (${this.cfg.uplink.outbox.overflow}): ${e.action} alert ${e.id} (${e.state})`,
+      }),
     );
     const restored = this.store.load();
     this.lifecycle.restore(restored);
-    this.log.info({ assets: restored.length, open: this.lifecycle.openCount(), queued: this.outbox.stats().queued }, 'alert state restored');
+    this.log.info(
+      { assets: restored.length, open: this.lifecycle.openCount(), queued: this.outbox.stats().queued },
+      'alert state restored',
+    );
     this.unsubscribe = this.deps.bus.on('decision', (d) => this.onDecision(d));
     this.persistTimer = setInterval(() => this.persistDirty(), this.cfg.alerts.persistIntervalMs);
     this.persistTimer.unref();
@@ -192,7 +200,10 @@ export class AlertManager {
     const summary = got ?? p.stored.summary;
     if (summary.source === 'lm') this.c.lm++;
     else this.c.template++;
-    const stored: StoredAlert = { ...p.stored, summary: { text: summary.text.slice(0, 2000), source: summary.source, model: summary.model.slice(0, 128) } };
+    const stored: StoredAlert = {
+      ...p.stored,
+      summary: { text: summary.text.slice(0, 2000), source: summary.source, model: summary.model.slice(0, 128) },
+    };
     if (seq !== null && this.outbox.isOpen()) {
       try {
         this.outbox.finalize(seq, stored);

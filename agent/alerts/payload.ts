@@ -33,7 +33,17 @@ export function buildFacts(t: Transition, cfg: Config): AlertFacts {
   const moved = movedNames.flatMap((name) => {
     const e = byName.get(name);
     if (!e) return [];
-    return [{ name, unit: unitOf(e, cfg), value: fin(e.value), baseline: fin(e.baseline), ratio: telling(e.ratio), z: fin(e.z), direction: e.z >= 0 ? ('up' as const) : ('down' as const) }];
+    return [
+      {
+        name,
+        unit: unitOf(e, cfg),
+        value: fin(e.value),
+        baseline: fin(e.baseline),
+        ratio: telling(e.ratio),
+        z: fin(e.z),
+        direction: e.z >= 0 ? ('up' as const) : ('down' as const),
+      },
+    ];
   });
   return {
     asset: t.asset,
@@ -86,7 +96,11 @@ export function buildStoredAlert(t: Transition, summary: Summary, cfg: Config, o
     score: fin(t.score),
     threshold: fin(t.threshold),
     evidence: t.evidence.slice(0, 64).map((e) => evidenceOf(e, cfg)),
-    diagnosis: { pattern: t.diagnosis.pattern, signals: t.diagnosis.signals.slice(0, 64), confidence: Math.min(1, Math.max(0, fin(t.diagnosis.confidence))) },
+    diagnosis: {
+      pattern: t.diagnosis.pattern,
+      signals: t.diagnosis.signals.slice(0, 64),
+      confidence: Math.min(1, Math.max(0, fin(t.diagnosis.confidence))),
+    },
     summary,
     agentId: origin.agentId,
     agentVersion: origin.agentVersion,
@@ -109,7 +123,15 @@ export function factsFromAlert(a: Alert, config: Config): AlertFacts {
     severity: a.severity,
     score: a.score,
     threshold: a.threshold,
-    evidence: a.evidence.map((e) => ({ signal: e.signal, unit: e.unit || undefined, value: e.value, baseline: e.baseline, spread: e.spread, z: e.z, ratio: e.ratio })),
+    evidence: a.evidence.map((e) => ({
+      signal: e.signal,
+      unit: e.unit || undefined,
+      value: e.value,
+      baseline: e.baseline,
+      spread: e.spread,
+      z: e.z,
+      ratio: e.ratio,
+    })),
     diagnosis: a.diagnosis,
   };
   return { ...buildFacts(t, config), site: a.site };

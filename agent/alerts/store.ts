@@ -42,7 +42,9 @@ export class AlertStateStore {
 
   /** Upsert states; call inside the caller's transaction when it must be atomic with the outbox. */
   save(states: Iterable<AssetAlertState>): void {
-    const stmt = this.db.prepare('INSERT INTO alert_state (asset, json) VALUES (?, ?) ON CONFLICT(asset) DO UPDATE SET json = excluded.json');
+    const stmt = this.db.prepare(
+      'INSERT INTO alert_state (asset, json) VALUES (?, ?) ON CONFLICT(asset) DO UPDATE SET json = excluded.json',
+    );
     for (const s of states) stmt.run(s.asset, JSON.stringify(s));
   }
 }

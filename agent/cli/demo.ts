@@ -21,7 +21,11 @@ export function demoConfig(brokerUrl: string, stateDir: string): ConfigInput {
     agent: { id: 'demo-gateway', site: 'demo-plant', stateDir },
     log: { level: 'warn' },
     plant: { broker: { url: brokerUrl, protocolVersion: 4 }, subscriptions: [{ topic: 'plant/{asset}/{signal}', decoder: 'number' }] },
-    assets: { defaults: { learnSamples: 800, deadlineMs: 5 }, overrides: { 'P-101': { kind: 'pump' }, 'M-201': { kind: 'motor' } }, units: demoUnits() },
+    assets: {
+      defaults: { learnSamples: 800, deadlineMs: 5 },
+      overrides: { 'P-101': { kind: 'pump' }, 'M-201': { kind: 'motor' } },
+      units: demoUnits(),
+    },
     observe: { http: { enabled: true, port: 0 } },
     explain: { mode: 'lm' },
     sim: { enabled: true, embeddedBroker: true, rateHz: 10 },
@@ -67,8 +71,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const pub = new SimPublisher(cfg.plant.broker.url, sim, cfg.sim.rateHz, log.child({ module: 'sim' }), cfg.plant.broker.protocolVersion);
   await pub.start();
   if (!values.json) {
-    out(`edge-sentinel demo: ${sim.assets.map((a) => `${a.name} (${a.kind}, ${a.signals.length} signals)`).join(', ')} at ${cfg.sim.rateHz} Hz`);
-    out(`learning each asset's normal behaviour for ${cfg.assets.defaults.learnSamples} samples, then detecting; first fault at ~${Math.round(learnS + 15 / cfg.sim.speed)} s`);
+    out(
+      `edge-sentinel demo: ${sim.assets.map((a) => `${a.name} (${a.kind}, ${a.signals.length} signals)`).join(', ')} at ${cfg.sim.rateHz} Hz`,
+    );
+    out(
+      `learning each asset's normal behaviour for ${cfg.assets.defaults.learnSamples} samples, then detecting; first fault at ~${Math.round(learnS + 15 / cfg.sim.speed)} s`,
+    );
     out(`metrics: http://127.0.0.1:${agent.httpPort}/metrics  health: http://127.0.0.1:${agent.httpPort}/healthz  (Ctrl-C to stop)`);
   }
   const timer = Number.isFinite(duration) ? new Promise<void>((r) => setTimeout(r, duration * 1000)) : new Promise<void>(() => undefined);
@@ -89,6 +97,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
   await agent.stop();
   await broker?.stop();
   rmSync(stateDir, { recursive: true, force: true });
-  out(values.json ? JSON.stringify(summary) : `done: ${summary.samplesIn} samples, ${summary.decisions} decisions, ${summary.anomalies} anomalous, ${summary.deadlineMisses} deadline misses; arrival→decision p50 ${summary.latencyUs.p50} µs, p99 ${summary.latencyUs.p99} µs; RSS ${summary.rssMb} MB`);
+  out(
+    values.json
+      ? JSON.stringify(summary)
+      : `done: ${summary.samplesIn} samples, ${summary.decisions} decisions, ${summary.anomalies} anomalous, ${summary.deadlineMisses} deadline misses; arrival→decision p50 ${summary.latencyUs.p50} µs, p99 ${summary.latencyUs.p99} µs; RSS ${summary.rssMb} MB`,
+  );
   return 0;
 }

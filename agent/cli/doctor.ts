@@ -16,8 +16,15 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     timeout: { type: 'string' },
   });
   const timeout = values.timeout === undefined ? 3000 : Number(values.timeout);
-  const opts = { brokerTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 3000, ...(values.config ? { configFile: values.config } : {}) };
+  const opts = {
+    brokerTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 3000,
+    ...(values.config ? { configFile: values.config } : {}),
+  };
   const findings = await runDoctor(opts);
-  process.stdout.write(values.json ? renderJson(findings, VERSION) : renderTable(findings, `edge-sentinel ${VERSION} doctor (node ${process.version}, ${process.platform}/${process.arch})`));
+  process.stdout.write(
+    values.json
+      ? renderJson(findings, VERSION)
+      : renderTable(findings, `edge-sentinel ${VERSION} doctor (node ${process.version}, ${process.platform}/${process.arch})`),
+  );
   return blocking(findings) ? 1 : 0;
 }

@@ -30,11 +30,19 @@ export class DetectionPrinter {
 
   attach(bus: EventBus): () => void {
     const off1 = bus.on('decision', (d) => this.onDecision(d));
-    const off2 = bus.on('phase', (p) => this.print({ type: 'phase', asset: p.asset, phase: p.phase, samples: p.samples }, `${clock(Date.now())}  ${p.asset.padEnd(8)} learned its baseline from ${p.samples} samples; detecting`));
+    const off2 = bus.on('phase', (p) =>
+      this.print(
+        { type: 'phase', asset: p.asset, phase: p.phase, samples: p.samples },
+        `${clock(Date.now())}  ${p.asset.padEnd(8)} learned its baseline from ${p.samples} samples; detecting`,
+      ),
+    );
     const off3 = bus.on('alert', (a) => {
       const p = a.payload;
       const tag = `ALERT ${a.state.toUpperCase()} ${p.severity}`;
-      this.print({ type: 'alert', ...p }, `${clock(Date.parse(p.lastSeen))}  ${a.asset.padEnd(8)} ${tag.padEnd(22)} ${p.summary.text}  [${p.summary.source === 'lm' ? `written by ${p.summary.model}, fact-checked` : 'template'}]`);
+      this.print(
+        { type: 'alert', ...p },
+        `${clock(Date.parse(p.lastSeen))}  ${a.asset.padEnd(8)} ${tag.padEnd(22)} ${p.summary.text}  [${p.summary.source === 'lm' ? `written by ${p.summary.model}, fact-checked` : 'template'}]`,
+      );
     });
     return () => {
       off1();
@@ -65,14 +73,20 @@ export class DetectionPrinter {
     else if (d.ts - ep.normalSince >= NORMAL_AFTER_MS) {
       this.episodes.delete(d.asset);
       const s = Math.round((d.ts - ep.startTs) / 1000);
-      this.print({ type: 'normal', asset: d.asset, ts: d.ts, durationS: s, anomalousSamples: ep.count }, `${clock(d.ts)}  ${d.asset.padEnd(8)} back to normal after ${s} s (${ep.count} anomalous samples)`);
+      this.print(
+        { type: 'normal', asset: d.asset, ts: d.ts, durationS: s, anomalousSamples: ep.count },
+        `${clock(d.ts)}  ${d.asset.padEnd(8)} back to normal after ${s} s (${ep.count} anomalous samples)`,
+      );
     }
   }
 
   private printDetection(kind: 'detection' | 'ongoing', d: Decision, ep?: Episode): void {
     const moved = (d.evidence ?? []).filter((e) => d.diagnosis?.signals.includes(e.signal));
     const sig = moved
-      .map((e) => `${e.signal} ${fmt(e.value)}${this.units[e.signal] ? ' ' + this.units[e.signal] : ''} (normal ${fmt(e.baseline)}, ${e.z >= 0 ? '+' : ''}${e.z.toFixed(1)}σ)`)
+      .map(
+        (e) =>
+          `${e.signal} ${fmt(e.value)}${this.units[e.signal] ? ' ' + this.units[e.signal] : ''} (normal ${fmt(e.baseline)}, ${e.z >= 0 ? '+' : ''}${e.z.toFixed(1)}σ)`,
+      )
       .join(', ');
     const what = kind === 'detection' ? 'ANOMALY ' : 'ongoing ';
     const since = ep ? ` for ${Math.round((d.ts - ep.startTs) / 1000)} s` : '';

@@ -40,14 +40,24 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const rec = await loadRecording(resolve(file), values.asset);
   const learnRows = values.learn === undefined ? rec.defaultLearnRows : Number(values.learn);
   if (!Number.isInteger(learnRows) || learnRows < 1 || learnRows >= rec.ts.length) {
-    throw new EdgeError('E_USAGE', `--learn must be a whole number of rows between 1 and ${rec.ts.length - 1} (got ${values.learn ?? learnRows})`);
+    throw new EdgeError(
+      'E_USAGE',
+      `--learn must be a whole number of rows between 1 and ${rec.ts.length - 1} (got ${values.learn ?? learnRows})`,
+    );
   }
   const log = createRootLogger(cfg.log.level === 'info' ? 'warn' : cfg.log.level, undefined);
   const runner = await openReplayRunner(cfg.assets.defaults.modelCard, log.child({ module: 'model' }));
   const bar = new ProgressBar('replay', rec.ts.length);
   let res;
   try {
-    res = await driveRecording(rec, { config: cfg, learnRows, runner, log, alerts: !values['no-alerts'], onRow: (r, n) => bar.update(r + 1 === n ? n : r) });
+    res = await driveRecording(rec, {
+      config: cfg,
+      learnRows,
+      runner,
+      log,
+      alerts: !values['no-alerts'],
+      onRow: (r, n) => bar.update(r + 1 === n ? n : r),
+    });
   } finally {
     bar.done();
     await runner.stop();
@@ -67,7 +77,11 @@ export async function replayCommand(argv: string[]): Promise<number> {
     file: rec.file,
     layout: rec.layout,
     learnRows,
-    assets: res.traces.map((t) => ({ asset: t.asset, anomalousRows: t.anomalous.reduce((s, x) => s + x, 0), alertsOpened: t.alerts.filter((a) => a.state === 'open').length })),
+    assets: res.traces.map((t) => ({
+      asset: t.asset,
+      anomalousRows: t.anomalous.reduce((s, x) => s + x, 0),
+      alertsOpened: t.alerts.filter((a) => a.state === 'open').length,
+    })),
     ...res.stats,
     report: out,
     bytes: Buffer.byteLength(html),

@@ -14,7 +14,8 @@ export function crossChecks(cfg: Config): string[] {
       return;
     }
     if (s.decoder === 'sparkplug') {
-      if (!s.topic.startsWith('spBv1.0/')) out.push(`${at}.topic: a sparkplug subscription must start with spBv1.0/ (got ${JSON.stringify(s.topic)})`);
+      if (!s.topic.startsWith('spBv1.0/'))
+        out.push(`${at}.topic: a sparkplug subscription must start with spBv1.0/ (got ${JSON.stringify(s.topic)})`);
       return;
     }
     if (!captures.includes('asset') && !s.asset) {

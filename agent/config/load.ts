@@ -72,7 +72,7 @@ function valueAt(obj: unknown, path: string[]): unknown {
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   return s.length > 80 ? s.slice(0, 77) + '...' : s;
 }
 

@@ -64,8 +64,10 @@ export function loadCard(path: string): ModelCard & { bytes: Buffer } {
   const card = res.data;
   const req = REQUIRED[card.kind];
   const names = (xs: Array<{ name: string }>) => new Set(xs.map((x) => x.name));
-  for (const n of req.inputs) if (!names(card.inputs).has(n)) throw new EdgeError('E_MODEL_CARD', `model card ${path}: kind ${card.kind} needs input "${n}"`);
-  for (const n of req.outputs) if (!names(card.outputs).has(n)) throw new EdgeError('E_MODEL_CARD', `model card ${path}: kind ${card.kind} needs output "${n}"`);
+  for (const n of req.inputs)
+    if (!names(card.inputs).has(n)) throw new EdgeError('E_MODEL_CARD', `model card ${path}: kind ${card.kind} needs input "${n}"`);
+  for (const n of req.outputs)
+    if (!names(card.outputs).has(n)) throw new EdgeError('E_MODEL_CARD', `model card ${path}: kind ${card.kind} needs output "${n}"`);
   const dir = dirname(resolve(path));
   const file = resolve(dir, card.file);
   let bytes: Buffer;
@@ -76,7 +78,10 @@ export function loadCard(path: string): ModelCard & { bytes: Buffer } {
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== card.sha256) {
-    throw new EdgeError('E_MODEL_LOAD', `model file ${file} is corrupt or was replaced: sha256 ${sha} does not match the card's ${card.sha256}`);
+    throw new EdgeError(
+      'E_MODEL_LOAD',
+      `model file ${file} is corrupt or was replaced: sha256 ${sha} does not match the card's ${card.sha256}`,
+    );
   }
   return { ...card, path, dir, bytes };
 }

@@ -118,7 +118,9 @@ export class AssetDetector {
     // Per-signal learning statistics for the rules, taken now: samples keep arriving while the model scores.
     const per = n / this.states.length;
     // stuckRun 0 = off: a signal that repeated for much of learning (a constant or coarse one) cannot be called stuck.
-    const stuckRun = this.states.map((st) => (Number.isFinite(this.opts.stuck) && st.maxRun < per / 4 ? Math.max(this.opts.stuck, 2 * st.maxRun + 1) : 0));
+    const stuckRun = this.states.map((st) =>
+      Number.isFinite(this.opts.stuck) && st.maxRun < per / 4 ? Math.max(this.opts.stuck, 2 * st.maxRun + 1) : 0,
+    );
     const season = Number.isFinite(this.opts.season) ? this.states.map((st) => findSeason(learnedValues(st, per)) ?? null) : undefined;
     this.ctx = Number.isFinite(this.opts.context) ? this.states.map((st) => ContextNovelty.learn(learnedValues(st, per))) : [];
     const slow = this.states.map((st) => lag1(learnedValues(st, per)) >= SLOW_ACF);
@@ -130,8 +132,14 @@ export class AssetDetector {
     // Thresholds live on the likelihood scale: run the learning scores through it in order (this also warms it).
     this.lik = new ScoreLikelihood();
     this.fbLik = new ScoreLikelihood();
-    const ls = Float64Array.from(scores, (v) => (this.sm = smoothStep(this.sm, this.opts.likelihood ? this.lik.update(v) : v, this.opts.smooth)));
-    const lf = Float64Array.from(fb, (v) => (this.fbSm = smoothStep(this.fbSm, this.opts.likelihood ? this.fbLik.update(v) : v, this.opts.smooth)));
+    const ls = Float64Array.from(
+      scores,
+      (v) => (this.sm = smoothStep(this.sm, this.opts.likelihood ? this.lik.update(v) : v, this.opts.smooth)),
+    );
+    const lf = Float64Array.from(
+      fb,
+      (v) => (this.fbSm = smoothStep(this.fbSm, this.opts.likelihood ? this.fbLik.update(v) : v, this.opts.smooth)),
+    );
     const skip = Math.min(n - 1, Math.floor(this.opts.tailSkip * n));
     this.modelThr = SpotThreshold.fit(skip > 0 ? ls.subarray(skip) : ls, this.riskQ, this.tuning.threshold);
     this.fbThr = SpotThreshold.fit(skip > 0 ? lf.subarray(skip) : lf, this.riskQ);
@@ -184,7 +192,16 @@ export class AssetDetector {
    * vector for this row (or undefined for the fallback); evidence and diagnosis
    * are only built for anomalies.
    */
-  decide(raw: number, source: 'model' | 'fallback', ts: number, latencyUs: number, missed: boolean, z: Float32Array | undefined, zOff: number, arrivalNow: number): Decision {
+  decide(
+    raw: number,
+    source: 'model' | 'fallback',
+    ts: number,
+    latencyUs: number,
+    missed: boolean,
+    z: Float32Array | undefined,
+    zOff: number,
+    arrivalNow: number,
+  ): Decision {
     const thr = source === 'model' ? this.modelThr! : this.fbThr!;
     const threshold = thr.value;
     let score = this.opts.likelihood ? (source === 'model' ? this.lik : this.fbLik).update(raw) : raw;
@@ -215,7 +232,17 @@ export class AssetDetector {
     // likelihood, that includes the rows a refractory silences (its zeros say nothing about the likelihood's
     // tail). Without it, `own` equals `score` on every normal decision.
     if (this.opts.likelihood ? own < threshold : !anomalous) thr.observeNormal(own);
-    const d: Decision = { asset: this.asset, ts, phase: 'detecting', score, threshold, anomalous, source, latencyUs, deadlineMissed: missed };
+    const d: Decision = {
+      asset: this.asset,
+      ts,
+      phase: 'detecting',
+      score,
+      threshold,
+      anomalous,
+      source,
+      latencyUs,
+      deadlineMissed: missed,
+    };
     if (anomalous) this.explain(d, z, zOff, arrivalNow);
     return d;
   }
@@ -248,7 +275,15 @@ export class AssetDetector {
       if (z) for (let f = 0; f < FEATURES_PER_SIGNAL; f++) weight = Math.max(weight, Math.abs(z[zOff + s * FEATURES_PER_SIGNAL + f]!));
       const stale = this.window.isStale(s, now);
       if (stale) weight = Math.max(weight, MOVED_Z);
-      ev.push({ signal: b.signals[s]!, value: st.last, baseline: b.mean[s]!, spread: b.spread[s]!, z: zv, ratio: Math.abs(b.mean[s]!) > 1e-9 ? st.last / b.mean[s]! : null, weight });
+      ev.push({
+        signal: b.signals[s]!,
+        value: st.last,
+        baseline: b.mean[s]!,
+        spread: b.spread[s]!,
+        z: zv,
+        ratio: Math.abs(b.mean[s]!) > 1e-9 ? st.last / b.mean[s]! : null,
+        weight,
+      });
     }
     ev.sort((a, c) => c.weight - a.weight);
     const moved = ev.filter((e) => e.weight >= MOVED_Z);

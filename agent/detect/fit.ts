@@ -94,5 +94,13 @@ export function pcaToJson(p: PcaParams): Record<string, unknown> {
 }
 
 export function pcaFromJson(o: { F: number; K: number; mu: number[]; sd: number[]; P: number[]; lam: number[]; w: number[] }): PcaParams {
-  return { F: o.F, K: o.K, mu: Float32Array.from(o.mu), sd: Float32Array.from(o.sd), P: Float32Array.from(o.P), lam: Float32Array.from(o.lam), w: Float32Array.from(o.w) };
+  return {
+    F: o.F,
+    K: o.K,
+    mu: Float32Array.from(o.mu),
+    sd: Float32Array.from(o.sd),
+    P: Float32Array.from(o.P),
+    lam: Float32Array.from(o.lam),
+    w: Float32Array.from(o.w),
+  };
 }

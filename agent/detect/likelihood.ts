@@ -93,7 +93,7 @@ export class ScoreLikelihood {
 export function upperTail(z: number): number {
   if (z > 6) {
     // Mills ratio: keeps precision far in the tail where 1 - Φ underflows.
-    return Math.exp(-0.5 * z * z) / (z * Math.sqrt(2 * Math.PI)) * (1 - 1 / (z * z));
+    return (Math.exp(-0.5 * z * z) / (z * Math.sqrt(2 * Math.PI))) * (1 - 1 / (z * z));
   }
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);

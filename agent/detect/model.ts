@@ -73,7 +73,8 @@ export class ModelRunner {
         this.log.warn({ ep, err: (err as Error).message }, 'execution provider failed to load');
       }
     }
-    if (!this.session) throw new EdgeError('E_MODEL_LOAD', `model ${card.file} does not load in ONNX Runtime: ${(lastErr as Error)?.message}`);
+    if (!this.session)
+      throw new EdgeError('E_MODEL_LOAD', `model ${card.file} does not load in ONNX Runtime: ${(lastErr as Error)?.message}`);
     this.checkIo(card);
     this.log.info({ model: this.id, provider: this.provider, kind: card.kind }, 'detector model loaded');
   }
@@ -81,13 +82,28 @@ export class ModelRunner {
   private checkIo(card: ModelCard): void {
     const s = this.session!;
     const req = requiredIo(card.kind);
-    for (const n of req.inputs) if (!s.inputNames.includes(n)) throw new EdgeError('E_MODEL_SHAPE', `model ${card.file} has no input "${n}" (has ${s.inputNames.join(', ')})`);
-    for (const n of req.outputs) if (!s.outputNames.includes(n)) throw new EdgeError('E_MODEL_SHAPE', `model ${card.file} has no output "${n}" (has ${s.outputNames.join(', ')})`);
+    for (const n of req.inputs)
+      if (!s.inputNames.includes(n))
+        throw new EdgeError('E_MODEL_SHAPE', `model ${card.file} has no input "${n}" (has ${s.inputNames.join(', ')})`);
+    for (const n of req.outputs)
+      if (!s.outputNames.includes(n))
+        throw new EdgeError('E_MODEL_SHAPE', `model ${card.file} has no output "${n}" (has ${s.outputNames.join(', ')})`);
     // Every input the graph needs must be one the card (and so the feeder) knows, or the first batch would fail.
     const declared = new Set(card.inputs.map((i) => i.name));
-    for (const n of s.inputNames) if (!declared.has(n)) throw new EdgeError('E_MODEL_SHAPE', `model ${card.file} needs input "${n}", which its card does not describe (card has ${[...declared].join(', ')})`);
-    if (card.kind === 'feature-scorer' && s.inputNames.length !== 1) throw new EdgeError('E_MODEL_SHAPE', `model ${card.file}: a feature-scorer takes exactly one input "x"; the graph takes ${s.inputNames.join(', ')}`);
-    const meta = (s as unknown as { inputMetadata?: Array<{ name: string; isTensor: boolean; type?: string; shape?: unknown[] }> }).inputMetadata ?? [];
+    for (const n of s.inputNames)
+      if (!declared.has(n))
+        throw new EdgeError(
+          'E_MODEL_SHAPE',
+          `model ${card.file} needs input "${n}", which its card does not describe (card has ${[...declared].join(', ')})`,
+        );
+    if (card.kind === 'feature-scorer' && s.inputNames.length !== 1)
+      throw new EdgeError(
+        'E_MODEL_SHAPE',
+        `model ${card.file}: a feature-scorer takes exactly one input "x"; the graph takes ${s.inputNames.join(', ')}`,
+      );
+    const meta =
+      (s as unknown as { inputMetadata?: Array<{ name: string; isTensor: boolean; type?: string; shape?: unknown[] }> }).inputMetadata ??
+      [];
     for (const m of meta) {
       if (req.inputs.includes(m.name) && m.isTensor && m.type !== 'float32') {
         throw new EdgeError('E_MODEL_SHAPE', `model ${card.file} input "${m.name}" is ${m.type}, expected float32`);

@@ -61,8 +61,30 @@ export interface DetectorOptions {
  *   likelihood, with the range rule — what NAB's scoring rewards (used by bench:nab).
  */
 export const DETECTOR_PROFILES: Record<'continuous' | 'onset', DetectorOptions> = {
-  continuous: { refractory: 0, novelty: Infinity, likelihood: false, smooth: 1, adapt: 0.0005, stuck: STUCK_RUN, season: Infinity, adaptSlow: 0.005, tailSkip: 0, context: Infinity },
-  onset: { refractory: 0.25, novelty: NOVELTY_TOL, likelihood: true, smooth: 1, adapt: 0, stuck: STUCK_RUN, season: SEASON_TOL, adaptSlow: 0, tailSkip: 0.25, context: 0.5 },
+  continuous: {
+    refractory: 0,
+    novelty: Infinity,
+    likelihood: false,
+    smooth: 1,
+    adapt: 0.0005,
+    stuck: STUCK_RUN,
+    season: Infinity,
+    adaptSlow: 0.005,
+    tailSkip: 0,
+    context: Infinity,
+  },
+  onset: {
+    refractory: 0.25,
+    novelty: NOVELTY_TOL,
+    likelihood: true,
+    smooth: 1,
+    adapt: 0,
+    stuck: STUCK_RUN,
+    season: SEASON_TOL,
+    adaptSlow: 0,
+    tailSkip: 0.25,
+    context: 0.5,
+  },
 };
 
 export const DEFAULT_DETECTOR_OPTIONS: DetectorOptions = DETECTOR_PROFILES.continuous;

@@ -17,7 +17,10 @@ export class BaselineStore {
   private writes = Promise.resolve();
   writeErrors = 0;
 
-  constructor(stateDir: string, private readonly log: Logger) {
+  constructor(
+    stateDir: string,
+    private readonly log: Logger,
+  ) {
     this.dir = join(stateDir, 'baselines');
   }
 

@@ -23,7 +23,13 @@ export async function checkBroker(id: string, label: string, broker: BrokerConfi
   try {
     opts = mqttOptions(broker, 'edge-sentinel-doctor');
   } catch (err) {
-    return finding(id, label, 'fail', errMessage(err), 'fix the file path in the broker section (passwordFile / tls.*) or its permissions for the agent user');
+    return finding(
+      id,
+      label,
+      'fail',
+      errMessage(err),
+      'fix the file path in the broker section (passwordFile / tls.*) or its permissions for the agent user',
+    );
   }
   const outcome = await new Promise<{ ok: true } | { ok: false; code?: string | number; message: string }>((resolve) => {
     const client = mqtt.connect(broker.url, { ...opts, reconnectPeriod: 0, connectTimeout: timeoutMs });
@@ -45,13 +51,37 @@ export async function checkBroker(id: string, label: string, broker: BrokerConfi
   if (outcome.ok) return finding(id, label, 'ok', `connected to ${url}${who}`);
   const { code, message } = outcome;
   if (typeof code === 'number' && AUTH_CODES.has(code)) {
-    return finding(id, label, 'fail', `${url} refused the credentials${who}: ${message}`, 'check username and password / passwordFile (and the broker ACL) for this client');
+    return finding(
+      id,
+      label,
+      'fail',
+      `${url} refused the credentials${who}: ${message}`,
+      'check username and password / passwordFile (and the broker ACL) for this client',
+    );
   }
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return finding(id, label, 'fail', `${url} unreachable: ${code}`, 'check the broker URL, that the broker runs and listens on that interface, and the firewall between them');
+    return finding(
+      id,
+      label,
+      'fail',
+      `${url} unreachable: ${code}`,
+      'check the broker URL, that the broker runs and listens on that interface, and the firewall between them',
+    );
   }
   if (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED/i.test(code + message)) {
-    return finding(id, label, 'fail', `${url} TLS failed: ${message}`, 'check tls.ca (the CA that signed the broker certificate), the host name in the URL, and the clock');
+    return finding(
+      id,
+      label,
+      'fail',
+      `${url} TLS failed: ${message}`,
+      'check tls.ca (the CA that signed the broker certificate), the host name in the URL, and the clock',
+    );
   }
-  return finding(id, label, 'fail', `${url}: ${code ?? ''} ${message}`.replace(':  ', ': '), 'check the broker URL, protocolVersion (4 for brokers without MQTT 5) and the broker log');
+  return finding(
+    id,
+    label,
+    'fail',
+    `${url}: ${code ?? ''} ${message}`.replace(':  ', ': '),
+    'check the broker URL, protocolVersion (4 for brokers without MQTT 5) and the broker log',
+  );
 }

@@ -59,7 +59,14 @@ function readConfig(file: string | undefined, env: NodeJS.ProcessEnv): { cfg: Co
       const n = err.problems.length;
       return {
         cfg: undefined,
-        found: finding('config', 'Config', 'fail', `${file ?? 'defaults'}: ${n} problem${n === 1 ? '' : 's'}`, 'fix each key listed below (edge-sentinel validate FILE shows the same list; edge-sentinel schema prints every key)', err.problems),
+        found: finding(
+          'config',
+          'Config',
+          'fail',
+          `${file ?? 'defaults'}: ${n} problem${n === 1 ? '' : 's'}`,
+          'fix each key listed below (edge-sentinel validate FILE shows the same list; edge-sentinel schema prints every key)',
+          err.problems,
+        ),
       };
     }
     return { cfg: undefined, found: finding('config', 'Config', 'fail', errMessage(err), 'check the file') };
@@ -77,7 +84,13 @@ function checkModelCards(cfg: Config): Finding[] {
       const c = loadCard(path);
       return finding(`model:${path}`, 'Model card', 'ok', `${c.name}@${c.version} (${c.kind}), sha256 matches`);
     } catch (err) {
-      return finding(`model:${path}`, 'Model card', 'fail', errMessage(err), 'fix the card (file, sha256, inputs/outputs) or remove assets.*.modelCard to use the built-in model');
+      return finding(
+        `model:${path}`,
+        'Model card',
+        'fail',
+        errMessage(err),
+        'fix the card (file, sha256, inputs/outputs) or remove assets.*.modelCard to use the built-in model',
+      );
     }
   });
 }

@@ -18,7 +18,13 @@ const MIN_NODE_MAJOR = 20;
 export function checkNode(version: string = process.versions.node): Finding {
   const major = Number(version.split('.')[0]);
   if (major >= MIN_NODE_MAJOR) return finding('node', 'Node.js', 'ok', `v${version} (${arch()})`);
-  return finding('node', 'Node.js', 'fail', `v${version} is older than ${MIN_NODE_MAJOR}`, 'install Node.js 20 LTS (NodeSource: curl -fsSL https://deb.nodesource.com/setup_20.x | sudo -E bash - && sudo apt-get install -y nodejs)');
+  return finding(
+    'node',
+    'Node.js',
+    'fail',
+    `v${version} is older than ${MIN_NODE_MAJOR}`,
+    'install Node.js 20 LTS (NodeSource: curl -fsSL https://deb.nodesource.com/setup_20.x | sudo -E bash - && sudo apt-get install -y nodejs)',
+  );
 }
 
 /**
@@ -49,7 +55,13 @@ export function checkMemory(): Finding {
   const totalMb = Math.round(totalmem() / 2 ** 20);
   const detail = `${freeMb} MiB free of ${totalMb} MiB`;
   if (freeMb >= 256) return finding('memory', 'Memory', 'ok', detail);
-  return finding('memory', 'Memory', 'warn', detail, 'stop other services or turn the explainer off (explain.mode: template) to leave room for the agent');
+  return finding(
+    'memory',
+    'Memory',
+    'warn',
+    detail,
+    'stop other services or turn the explainer off (explain.mode: template) to leave room for the agent',
+  );
 }
 
 function run(cmd: string, argv: string[]): Promise<string | undefined> {
@@ -65,7 +77,8 @@ function run(cmd: string, argv: string[]): Promise<string | undefined> {
  * the clock, so an unknown or unsynchronised clock is a warning.
  */
 export async function checkClock(paths: HostPaths = DEFAULT_HOST_PATHS): Promise<Finding> {
-  const fix = 'enable time sync: sudo timedatectl set-ntp true (systemd-timesyncd) or install chrony, and allow NTP (udp/123) to a plant time server';
+  const fix =
+    'enable time sync: sudo timedatectl set-ntp true (systemd-timesyncd) or install chrony, and allow NTP (udp/123) to a plant time server';
   const td = (await run('timedatectl', ['show', '-p', 'NTPSynchronized', '--value']))?.trim();
   if (td === 'yes') return finding('clock', 'Clock sync', 'ok', 'synchronised (timedatectl)');
   if (td === 'no') return finding('clock', 'Clock sync', 'warn', 'not synchronised (timedatectl)', fix);

@@ -38,15 +38,31 @@ export async function checkOnnx(executionProviders: string[], threads = 1): Prom
   }
   // The native side prints its own errors for a provider that does not load; our finding says it once.
   ort.env.logLevel = 'fatal';
-  const backends = (ort as unknown as { listSupportedBackends?: () => Array<{ name: string; bundled: boolean }> }).listSupportedBackends?.() ?? [];
+  const backends =
+    (ort as unknown as { listSupportedBackends?: () => Array<{ name: string; bundled: boolean }> }).listSupportedBackends?.() ?? [];
   const listed = backends.map((b) => `${b.name}${b.bundled ? '' : ' (needs extra libraries)'}`).join(', ');
-  const out: Finding[] = [finding('onnx', 'ONNX Runtime', 'ok', `onnxruntime-node ${ort.env.versions?.common ?? ''} loaded; backends: ${listed || 'not listed'}`.replace('  ', ' '))];
+  const out: Finding[] = [
+    finding(
+      'onnx',
+      'ONNX Runtime',
+      'ok',
+      `onnxruntime-node ${ort.env.versions?.common ?? ''} loaded; backends: ${listed || 'not listed'}`.replace('  ', ' '),
+    ),
+  ];
 
   let bytes: Buffer;
   try {
     bytes = readFileSync(BUILTIN_MODEL);
   } catch (err) {
-    out.push(finding('onnx.model', 'Built-in model', 'fail', `${BUILTIN_MODEL}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'the package is incomplete: reinstall it (models/ must be in the package)'));
+    out.push(
+      finding(
+        'onnx.model',
+        'Built-in model',
+        'fail',
+        `${BUILTIN_MODEL}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        'the package is incomplete: reinstall it (models/ must be in the package)',
+      ),
+    );
     return out;
   }
   const eps = [...executionProviders];

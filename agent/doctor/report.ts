@@ -25,7 +25,8 @@ export function verdict(findings: Finding[]): string {
   const fails = findings.filter((f) => f.status === 'fail').length;
   const warns = findings.filter((f) => f.status === 'warn').length;
   const w = `${warns} warning${warns === 1 ? '' : 's'}`;
-  if (blocking(findings)) return `result: ${fails} blocking problem${fails === 1 ? '' : 's'}, ${w}: fix the FAIL lines before starting the agent`;
+  if (blocking(findings))
+    return `result: ${fails} blocking problem${fails === 1 ? '' : 's'}, ${w}: fix the FAIL lines before starting the agent`;
   return `result: ready to run, ${w}`;
 }
 

@@ -68,7 +68,13 @@ export function checkDisk(stateDir: string): Finding {
     const s = statfsSync(at);
     free = s.bavail * s.bsize;
   } catch (err) {
-    return finding('disk', 'Free disk', 'fail', `${at}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'point agent.stateDir at a mounted, readable file system');
+    return finding(
+      'disk',
+      'Free disk',
+      'fail',
+      `${at}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      'point agent.stateDir at a mounted, readable file system',
+    );
   }
   const mib = Math.round(free / 2 ** 20);
   const detail = `${mib} MiB free at ${at}`;

@@ -43,7 +43,10 @@ export function parseDelimited(text: string, sep: string, where: string): Delimi
     if (headerLine === undefined) {
       headerLine = line;
       // A UTF-8 BOM would otherwise glue itself to the first column name.
-      header = line.replace(/^\uFEFF/, '').split(sep).map((h) => h.trim());
+      header = line
+        .replace(/^\uFEFF/, '')
+        .split(sep)
+        .map((h) => h.trim());
       continue;
     }
     const cells = line.split(sep);

@@ -58,7 +58,10 @@ export interface NabReferenceFile {
 
 async function listCsvTree(dir: string): Promise<string[]> {
   const out: string[] = [];
-  const cats = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const cats = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   for (const cat of cats) {
     const files = (await readdir(path.join(dir, cat))).filter((f) => f.endsWith('.csv')).sort();
     for (const f of files) out.push(`${cat}/${f}`);
@@ -112,7 +115,10 @@ export async function loadNabWindows(root: string): Promise<Map<string, NabWindo
       if (end < start) throw new EdgeError('E_DECODE', `${file}: ${key}[${i}]: end before start`);
       return { start, end };
     });
-    out.set(key, wins.sort((a, b) => a.start - b.start));
+    out.set(
+      key,
+      wins.sort((a, b) => a.start - b.start),
+    );
   }
   return out;
 }
@@ -168,5 +174,8 @@ export async function loadNabReference(resultsDir: string, detector: string): Pr
 
 /** Detector names present under a results folder (its sub-folders). */
 export async function listNabDetectors(resultsDir: string): Promise<string[]> {
-  return (await readdir(resultsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return (await readdir(resultsDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }

@@ -91,7 +91,10 @@ export function nabWindowRanges(timestamps: ArrayLike<number>, windows: readonly
       right--;
     }
     if (left >= n || right < left) {
-      throw new EdgeError('E_USAGE', `${where}: window [${new Date(w.start).toISOString()}, ${new Date(w.end).toISOString()}] holds no row`);
+      throw new EdgeError(
+        'E_USAGE',
+        `${where}: window [${new Date(w.start).toISOString()}, ${new Date(w.end).toISOString()}] holds no row`,
+      );
     }
     out.push({ left, right });
     cursor = right + 1;

@@ -76,7 +76,12 @@ export interface NabPreparedCorpus {
   scoredWindows: number;
 }
 
-function normalise(raw: number, cost: NabCostMatrix, windows: number, scoredWindows: number): Pick<NabResult, 'normalized' | 'perfect' | 'nullScore'> {
+function normalise(
+  raw: number,
+  cost: NabCostMatrix,
+  windows: number,
+  scoredWindows: number,
+): Pick<NabResult, 'normalized' | 'perfect' | 'nullScore'> {
   const perfect = cost.tpWeight * windows;
   const nullScore = 0 - cost.fnWeight * scoredWindows; // 0 - x: never -0
   const normalized = perfect === nullScore ? 0 : (100 * (raw - nullScore)) / (perfect - nullScore);
@@ -191,7 +196,10 @@ export function nabSweep(files: readonly NabScoredInput[], cost: NabCostMatrix):
 }
 
 /** Sweeps one corpus for every profile, sharing the geometry and the sort. */
-export function nabSweepProfiles(files: readonly NabScoredInput[], profiles: Readonly<Record<string, NabCostMatrix>>): Record<string, NabResult> {
+export function nabSweepProfiles(
+  files: readonly NabScoredInput[],
+  profiles: Readonly<Record<string, NabCostMatrix>>,
+): Record<string, NabResult> {
   const c = prepareNabCorpus(files);
   const out: Record<string, NabResult> = {};
   for (const [name, cost] of Object.entries(profiles)) out[name] = sweepNabPrepared(c, cost);
@@ -260,7 +268,10 @@ export function nabScoreDetections(files: readonly NabDetectionInput[], cost: Na
  * "agentStandard": the agent's own decisions scored on NAB's standard
  * profile (no threshold sweep — the agent chose its threshold itself).
  */
-export function agentStandard(files: readonly NabDetectionInput[], profiles: Readonly<Record<string, NabCostMatrix>>): NabResult & { files: NabFileResult[] } {
+export function agentStandard(
+  files: readonly NabDetectionInput[],
+  profiles: Readonly<Record<string, NabCostMatrix>>,
+): NabResult & { files: NabFileResult[] } {
   const cost = profiles['standard'];
   if (cost === undefined) throw new EdgeError('E_USAGE', 'profiles have no "standard" entry');
   return nabScoreDetections(files, cost);

@@ -88,7 +88,10 @@ export async function replaySeries(series: ReplaySeries, opts: ReplayOptions): P
   const input = opts.config ?? {};
   // The pipeline counts every ingested sample as one learning sample, so a row of k signals is k of them.
   const learnSamples = Math.max(20, opts.learnRows * Math.max(1, names.length));
-  const cfg = parseConfig({ ...input, assets: { ...input.assets, defaults: { ...input.assets?.defaults, learnSamples, learnSeconds: 0 } } });
+  const cfg = parseConfig({
+    ...input,
+    assets: { ...input.assets, defaults: { ...input.assets?.defaults, learnSamples, learnSeconds: 0 } },
+  });
   const own = opts.runner === undefined;
   const runner = opts.runner ?? (await openReplayRunner(undefined, log));
   const bus = new EventBus(log);
@@ -97,7 +100,10 @@ export async function replaySeries(series: ReplaySeries, opts: ReplayOptions): P
   const asset = opts.asset ?? 'replay';
   if (opts.detector) {
     // Same class the pipeline would build, with this benchmark's episode options.
-    pipeline.detectors.set(asset, new AssetDetector(asset, pipeline.tuning(asset), cfg.detect.riskQ, { ...DEFAULT_DETECTOR_OPTIONS, ...opts.detector }));
+    pipeline.detectors.set(
+      asset,
+      new AssetDetector(asset, pipeline.tuning(asset), cfg.detect.riskQ, { ...DEFAULT_DETECTOR_OPTIONS, ...opts.detector }),
+    );
   }
   let last: Decision | undefined;
   const off = bus.on('decision', (d) => {
@@ -118,7 +124,17 @@ export async function replaySeries(series: ReplaySeries, opts: ReplayOptions): P
       for (let s = 0; s < cols.length; s++) pipeline.ingest(asset, names[s]!, cols[s]![r]!, ts, performance.now());
       await pipeline.flush();
       micros[r] = (performance.now() - t0) * 1000;
-      const d: Decision = last ?? { asset, ts, phase: 'learning', score: 0, threshold: 0, anomalous: false, source: 'fallback', latencyUs: 0, deadlineMissed: false };
+      const d: Decision = last ?? {
+        asset,
+        ts,
+        phase: 'learning',
+        score: 0,
+        threshold: 0,
+        anomalous: false,
+        source: 'fallback',
+        latencyUs: 0,
+        deadlineMissed: false,
+      };
       decisions[r] = d;
       anomaly[r] = normalisedScore(d);
       detections[r] = d.phase === 'detecting' && d.anomalous ? 1 : 0;
@@ -128,7 +144,15 @@ export async function replaySeries(series: ReplaySeries, opts: ReplayOptions): P
     await pipeline.stop();
     if (own) await runner.stop();
   }
-  return { decisions, anomaly, detections, micros, modelDecisions: stats.modelDecisions, fallbackDecisions: stats.fallbackDecisions, deadlineMisses: stats.deadlineMisses };
+  return {
+    decisions,
+    anomaly,
+    detections,
+    micros,
+    modelDecisions: stats.modelDecisions,
+    fallbackDecisions: stats.fallbackDecisions,
+    deadlineMisses: stats.deadlineMisses,
+  };
 }
 
 /** The p-th percentile (0–100) of a list of numbers (nearest rank). */

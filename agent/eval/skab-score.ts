@@ -59,7 +59,8 @@ export interface SkabBinaryPart {
 export function skabBinary(parts: readonly SkabBinaryPart[]): SkabBinaryResult {
   const c: SkabConfusion = { tp: 0, tn: 0, fp: 0, fn: 0 };
   for (const [n, p] of parts.entries()) {
-    if (p.truth.length !== p.pred.length) throw new EdgeError('E_USAGE', `part ${n}: ${p.truth.length} labels but ${p.pred.length} predictions`);
+    if (p.truth.length !== p.pred.length)
+      throw new EdgeError('E_USAGE', `part ${n}: ${p.truth.length} labels but ${p.pred.length} predictions`);
     for (let i = 0; i < p.truth.length; i++) {
       const t = p.truth[i] === 1;
       const d = Boolean(p.pred[i]);
@@ -115,7 +116,7 @@ export function skabNabScale(fraction: number, p: SkabNabProfile): number {
   // numpy linspace: start + k*step, with the last point set exactly to stop.
   const x = event === DETAIL - 1 ? Math.PI / 2 : event * (Math.PI / (DETAIL - 1)) - Math.PI / 2;
   const half = (p.aTp - p.aFp) / 2;
-  return ((half * -1 * Math.tanh(x)) / Math.tanh(Math.PI / 2)) + half + p.aFp;
+  return (half * -1 * Math.tanh(x)) / Math.tanh(Math.PI / 2) + half + p.aFp;
 }
 
 /** One file's test part for the changepoint NAB score. */
@@ -126,7 +127,11 @@ export interface SkabNabPart {
 }
 
 /** Detection windows [start, end] (ms) of one file, after 'cut right window'. */
-export function skabNabWindows(ts: ArrayLike<number>, trueCp: ArrayLike<number>, windowMs: number = SKAB_NAB_WINDOW_MS): [number, number][] {
+export function skabNabWindows(
+  ts: ArrayLike<number>,
+  trueCp: ArrayLike<number>,
+  windowMs: number = SKAB_NAB_WINDOW_MS,
+): [number, number][] {
   const wins: [number, number][] = [];
   for (let i = 0; i < ts.length; i++) if (trueCp[i] === 1) wins.push([ts[i] as number, (ts[i] as number) + windowMs]);
   for (let i = 0; i + 1 < wins.length; i++) {
@@ -158,7 +163,8 @@ export function skabNab(parts: readonly SkabNabPart[], windowMs: number = SKAB_N
   let fnWindows = 0;
   const tpFractions: number[] = [];
   for (const [n, p] of parts.entries()) {
-    if (p.ts.length !== p.trueCp.length || p.ts.length !== p.predCp.length) throw new EdgeError('E_USAGE', `part ${n}: ts/trueCp/predCp lengths differ`);
+    if (p.ts.length !== p.trueCp.length || p.ts.length !== p.predCp.length)
+      throw new EdgeError('E_USAGE', `part ${n}: ts/trueCp/predCp lengths differ`);
     const wins = skabNabWindows(p.ts, p.trueCp, windowMs);
     const preds: number[] = [];
     for (let i = 0; i < p.ts.length; i++) if (p.predCp[i]) preds.push(p.ts[i] as number);

@@ -50,11 +50,17 @@ export function factsSeed(base: number, f: AlertFacts): number {
 async function once(r: LmRunner, f: AlertFacts, o: AttemptOptions, seed: number): Promise<AttemptTrace> {
   const tok = r.tokenizer;
   const delex = r.info.delexicalised && !o.promptTemplate;
-  const prompt = delex
-    ? factsPromptTokens(f).map((t) => tok.tokenId(t) ?? 0)
-    : tok.encode(renderPrompt(o.promptTemplate ?? '{facts}', f));
+  const prompt = delex ? factsPromptTokens(f).map((t) => tok.tokenId(t) ?? 0) : tok.encode(renderPrompt(o.promptTemplate ?? '{facts}', f));
   const stopIds = (o.stop ?? []).map((s) => tok.tokenId(s)).filter((x): x is number => x !== undefined);
-  const g = await r.generate(prompt, { maxTokens: o.maxTokens, topK: o.topK, temperature: o.temperature, seed, stopIds, deadline: o.deadline, delayMsPerToken: o.delayMsPerToken });
+  const g = await r.generate(prompt, {
+    maxTokens: o.maxTokens,
+    topK: o.topK,
+    temperature: o.temperature,
+    seed,
+    stopIds,
+    deadline: o.deadline,
+    delayMsPerToken: o.delayMsPerToken,
+  });
   const problems: string[] = [];
   let raw: string;
   let text: string;

@@ -178,7 +178,17 @@ class LmExplainer extends TemplateExplainer {
         type: 'explain',
         id,
         facts,
-        options: { maxTokens: this.cfg.maxTokens, topK: this.cfg.topK, temperature: this.cfg.temperature, seed: this.cfg.seed, retry: this.cfg.retry, deadline: nowMs() + budgetMs, promptTemplate: this.cfg.promptTemplate, stop: this.cfg.stop, knownSignals: this.opts.knownSignals },
+        options: {
+          maxTokens: this.cfg.maxTokens,
+          topK: this.cfg.topK,
+          temperature: this.cfg.temperature,
+          seed: this.cfg.seed,
+          retry: this.cfg.retry,
+          deadline: nowMs() + budgetMs,
+          promptTemplate: this.cfg.promptTemplate,
+          stop: this.cfg.stop,
+          knownSignals: this.opts.knownSignals,
+        },
       };
       return await new Promise<Summary>((resolve) => {
         // The hard guarantee: whatever the worker does, the alert leaves at the budget.

@@ -18,8 +18,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'explain'; id: number; facts: AlertFacts; options: Omit<AttemptOptions, 'delayMsPerToken'> }
-  | { type: 'close' };
+  { type: 'explain'; id: number; facts: AlertFacts; options: Omit<AttemptOptions, 'delayMsPerToken'> } | { type: 'close' };
 
 export type ToMain =
   | { type: 'ready'; info: ModelInfo }

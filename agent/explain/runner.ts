@@ -82,7 +82,11 @@ export class LmRunner {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
     } catch (err) {
       throw new EdgeError('E_LM', `${modelPath}: not a loadable ONNX model (corrupt or unsupported): ${errMessage(err)}`, { cause: err });
     }
@@ -95,7 +99,9 @@ export class LmRunner {
     } catch (err) {
       await session.release();
       if (err instanceof EdgeError) throw err;
-      throw new EdgeError('E_LM', `${modelPath}: test generation failed (wrong inputs/outputs or shapes?): ${errMessage(err)}`, { cause: err });
+      throw new EdgeError('E_LM', `${modelPath}: test generation failed (wrong inputs/outputs or shapes?): ${errMessage(err)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -113,7 +119,8 @@ export class LmRunner {
         input_ids: new ort.Tensor('int64', BigInt64Array.from(cur.map(BigInt)), [1, cur.length]),
         attention_mask: new ort.Tensor('int64', new BigInt64Array(pastLen + cur.length).fill(1n), [1, pastLen + cur.length]),
       };
-      if (hasPositionIds) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(cur.map((_, i) => BigInt(pastLen + i))), [1, cur.length]);
+      if (hasPositionIds)
+        feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(cur.map((_, i) => BigInt(pastLen + i))), [1, cur.length]);
       for (let l = 0; l < layers; l++) {
         feeds[`past_key_values.${l}.key`] = past[2 * l] as ort.Tensor;
         feeds[`past_key_values.${l}.value`] = past[2 * l + 1] as ort.Tensor;
@@ -172,22 +179,33 @@ function describe(s: ort.InferenceSession, cfg: Record<string, unknown>, tok: To
   for (const n of ['input_ids', 'attention_mask']) {
     if (!s.inputNames.includes(n)) throw new EdgeError('E_LM', `${where}: input "${n}" missing (inputs: ${s.inputNames.join(', ')})`);
   }
-  if (!s.outputNames.includes('logits')) throw new EdgeError('E_LM', `${where}: output "logits" missing (outputs: ${s.outputNames.join(', ')})`);
+  if (!s.outputNames.includes('logits'))
+    throw new EdgeError('E_LM', `${where}: output "logits" missing (outputs: ${s.outputNames.join(', ')})`);
   const layers = s.inputNames.filter((n) => /^past_key_values\.\d+\.key$/.test(n)).length;
-  if (layers === 0) throw new EdgeError('E_LM', `${where}: no past_key_values.N.key inputs: export the model with a KV cache (Optimum "text-generation-with-past")`);
+  if (layers === 0)
+    throw new EdgeError(
+      'E_LM',
+      `${where}: no past_key_values.N.key inputs: export the model with a KV cache (Optimum "text-generation-with-past")`,
+    );
   for (let l = 0; l < layers; l++) {
-    for (const n of [`past_key_values.${l}.value`]) if (!s.inputNames.includes(n)) throw new EdgeError('E_LM', `${where}: input "${n}" missing`);
-    for (const n of [`present.${l}.key`, `present.${l}.value`]) if (!s.outputNames.includes(n)) throw new EdgeError('E_LM', `${where}: output "${n}" missing`);
+    for (const n of [`past_key_values.${l}.value`])
+      if (!s.inputNames.includes(n)) throw new EdgeError('E_LM', `${where}: input "${n}" missing`);
+    for (const n of [`present.${l}.key`, `present.${l}.value`])
+      if (!s.outputNames.includes(n)) throw new EdgeError('E_LM', `${where}: output "${n}" missing`);
   }
   const meta = s.inputMetadata.find((m) => m.name === 'past_key_values.0.key');
   const shape = meta?.isTensor ? meta.shape : [];
-  if (meta?.isTensor && meta.type !== 'float32') throw new EdgeError('E_LM', `${where}: KV cache type ${meta.type} unsupported (float32 only)`);
+  if (meta?.isTensor && meta.type !== 'float32')
+    throw new EdgeError('E_LM', `${where}: KV cache type ${meta.type} unsupported (float32 only)`);
   const heads = num(cfg.num_attention_heads);
   const kvHeads = num(shape[1]) ?? num(cfg.num_key_value_heads) ?? heads;
   const headDim = num(shape[3]) ?? num(cfg.head_dim) ?? (heads ? (num(cfg.hidden_size) ?? 0) / heads : undefined);
-  if (!kvHeads || !headDim) throw new EdgeError('E_LM', `${join(dir, 'config.json')}: cannot tell KV heads/head_dim (set num_key_value_heads and head_dim)`);
+  if (!kvHeads || !headDim)
+    throw new EdgeError('E_LM', `${join(dir, 'config.json')}: cannot tell KV heads/head_dim (set num_key_value_heads and head_dim)`);
   const es = (cfg.edge_sentinel ?? {}) as Record<string, unknown>;
-  const eos = Array.isArray(cfg.eos_token_id) ? cfg.eos_token_id.filter((x): x is number => typeof x === 'number') : [num(cfg.eos_token_id)].filter((x): x is number => x !== undefined);
+  const eos = Array.isArray(cfg.eos_token_id)
+    ? cfg.eos_token_id.filter((x): x is number => typeof x === 'number')
+    : [num(cfg.eos_token_id)].filter((x): x is number => x !== undefined);
   const vocab = num(cfg.vocab_size) ?? tok.vocabSize;
   const version = typeof es.version === 'string' ? es.version : 'byo';
   return {

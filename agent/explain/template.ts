@@ -4,16 +4,7 @@
  * readable, so it is built only from the facts with the shared formatters.
  */
 import type { AlertFacts } from '../types.js';
-import {
-  PATTERN_PHRASES,
-  assetLabel,
-  fmtDuration,
-  fmtRatio,
-  fmtValue,
-  humanName,
-  joinNames,
-  withUnit,
-} from './format.js';
+import { PATTERN_PHRASES, assetLabel, fmtDuration, fmtRatio, fmtValue, humanName, joinNames, withUnit } from './format.js';
 
 type Moved = AlertFacts['moved'][number];
 
@@ -22,7 +13,10 @@ function movedClause(m: Moved): string {
   const verb = m.direction === 'up' ? 'rose' : 'fell';
   const value = withUnit(fmtValue(m.value), m.unit);
   const base = withUnit(fmtValue(m.baseline), m.unit);
-  const rel = m.ratio !== null && Number.isFinite(m.ratio) ? `${fmtRatio(m.ratio)} its learned normal of ${base}` : `against a learned normal of ${base}`;
+  const rel =
+    m.ratio !== null && Number.isFinite(m.ratio)
+      ? `${fmtRatio(m.ratio)} its learned normal of ${base}`
+      : `against a learned normal of ${base}`;
   return `${humanName(m.name)} ${verb} to ${value}, ${rel}`;
 }
 
@@ -54,7 +48,9 @@ export function templateSummary(facts: AlertFacts): string {
   const sev = facts.severity === 'info' ? '' : ` (${facts.severity})`;
 
   if (facts.state === 'resolved') {
-    const now = top ? ` ${humanName(top.name)} is at ${withUnit(fmtValue(top.value), top.unit)} against a learned normal of ${withUnit(fmtValue(top.baseline), top.unit)}.` : '';
+    const now = top
+      ? ` ${humanName(top.name)} is at ${withUnit(fmtValue(top.value), top.unit)} against a learned normal of ${withUnit(fmtValue(top.baseline), top.unit)}.`
+      : '';
     return `${asset}: back to normal after ${dur} (pattern was ${pattern}).${now}`;
   }
 

@@ -70,8 +70,16 @@ export function parseTokenizer(json: string, source: string): Tokenizer {
     return {
       ...base,
       kind: 'wordlevel',
-      encode: (text) => text.split(/\s+/).filter(Boolean).map((w) => toId.get(w) ?? unk),
-      decode: (ids) => ids.map((i) => toTok.get(i) ?? '').filter((w) => w && !special.has(w)).join(' '),
+      encode: (text) =>
+        text
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((w) => toId.get(w) ?? unk),
+      decode: (ids) =>
+        ids
+          .map((i) => toTok.get(i) ?? '')
+          .filter((w) => w && !special.has(w))
+          .join(' '),
     };
   }
   if (type === 'BPE') return bpeTokenizer(t, toId, toTok, special, base);
@@ -135,7 +143,10 @@ function bpeTokenizer(
       return out;
     },
     decode(ids) {
-      const text = ids.map((i) => toTok.get(i) ?? '').filter((s) => !special.has(s)).join('');
+      const text = ids
+        .map((i) => toTok.get(i) ?? '')
+        .filter((s) => !special.has(s))
+        .join('');
       return dec.decode(Uint8Array.from([...text].map((c) => u2b.get(c) ?? 63)));
     },
   };

@@ -14,10 +14,63 @@ export interface Verdict {
 }
 
 /** Common engineering units: a number followed by one of these must carry its signal's unit. */
-const UNIT_LEXICON = ['mm/s', 'm/s', 'm/s2', 'g', '°c', '°f', 'degc', 'k', 'bar', 'mbar', 'kpa', 'pa', 'psi', 'rpm', 'hz', 'khz', 'a', 'ma', 'v', 'kv', 'w', 'kw', 'mw', '%', 'l/min', 'm3/h', 'l/h', 'kg', 't', 'nm', 'mm', 'um', 'ppm', 'db', 'ph'];
+const UNIT_LEXICON = [
+  'mm/s',
+  'm/s',
+  'm/s2',
+  'g',
+  '°c',
+  '°f',
+  'degc',
+  'k',
+  'bar',
+  'mbar',
+  'kpa',
+  'pa',
+  'psi',
+  'rpm',
+  'hz',
+  'khz',
+  'a',
+  'ma',
+  'v',
+  'kv',
+  'w',
+  'kw',
+  'mw',
+  '%',
+  'l/min',
+  'm3/h',
+  'l/h',
+  'kg',
+  't',
+  'nm',
+  'mm',
+  'um',
+  'ppm',
+  'db',
+  'ph',
+];
 const TIME_UNITS = ['s', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours'];
 /** Words that name a measured quantity: in text they must belong to a signal of the facts. */
-const SIGNAL_LEXICON = ['temperature', 'pressure', 'vibration', 'flow', 'current', 'voltage', 'speed', 'humidity', 'power', 'torque', 'frequency', 'amperage', 'acceleration', 'viscosity', 'conductivity', 'turbidity'];
+const SIGNAL_LEXICON = [
+  'temperature',
+  'pressure',
+  'vibration',
+  'flow',
+  'current',
+  'voltage',
+  'speed',
+  'humidity',
+  'power',
+  'torque',
+  'frequency',
+  'amperage',
+  'acceleration',
+  'viscosity',
+  'conductivity',
+  'turbidity',
+];
 const UP_WORDS = ['rose', 'risen', 'rising', 'climbed', 'increased', 'increasing', 'up', 'higher', 'above', 'jumped', 'surged', 'grew'];
 const DOWN_WORDS = ['fell', 'fallen', 'falling', 'decreased', 'decreasing', 'down', 'lower', 'below', 'sank', 'slid', 'dropped'];
 const PATTERN_WORDS: Record<Pattern, string[]> = {
@@ -62,7 +115,13 @@ export function verifySummary(text: string, f: AlertFacts, knownSignals: string[
   }
 
   // Mask names so digits inside them ("P-101", "temp_2") are not read as numbers.
-  const allNames = [label, f.asset.toLowerCase(), ...moved.flatMap((m) => m.names), ...steady.flat(), ...(f.assetKind ? [f.assetKind.toLowerCase()] : [])]
+  const allNames = [
+    label,
+    f.asset.toLowerCase(),
+    ...moved.flatMap((m) => m.names),
+    ...steady.flat(),
+    ...(f.assetKind ? [f.assetKind.toLowerCase()] : []),
+  ]
     .filter(Boolean)
     .sort((a, b) => b.length - a.length);
   let masked = low;
@@ -76,7 +135,8 @@ export function verifySummary(text: string, f: AlertFacts, knownSignals: string[
     const num = m[1] ?? '';
     const after = masked.slice((m.index ?? 0) + m[0].length);
     if (/^\s?(x|×|times)(?![\p{L}])/u.test(after)) {
-      if (!f.moved.some((mv) => mv.ratio !== null && (fmtRatio(mv.ratio) === `${num}x` || numMatches(num, mv.ratio)))) problems.push(`ratio ${num}x not in facts`);
+      if (!f.moved.some((mv) => mv.ratio !== null && (fmtRatio(mv.ratio) === `${num}x` || numMatches(num, mv.ratio))))
+        problems.push(`ratio ${num}x not in facts`);
       continue;
     }
     const unit = units.find((u) => new RegExp(`^\\s?${esc(u)}(?![\\p{L}\\d/])`, 'u').test(after));
@@ -112,10 +172,19 @@ export function verifySummary(text: string, f: AlertFacts, knownSignals: string[
 }
 
 /** Claims that disagree with the diagnosis: direction, pattern, severity, state. */
-function contradictions(low: string, f: AlertFacts, moved: Array<{ direction: 'up' | 'down'; names: string[] }>, steady: string[][]): string[] {
+function contradictions(
+  low: string,
+  f: AlertFacts,
+  moved: Array<{ direction: 'up' | 'down'; names: string[] }>,
+  steady: string[][],
+): string[] {
   const out: string[] = [];
   // Names compared word by word, split exactly like the clause text below.
-  const norm = (n: string): string => n.split(/[^\p{L}\p{N}/°%]+/u).filter(Boolean).join(' ');
+  const norm = (n: string): string =>
+    n
+      .split(/[^\p{L}\p{N}/°%]+/u)
+      .filter(Boolean)
+      .join(' ');
   moved = moved.map((m) => ({ ...m, names: m.names.map(norm) }));
   steady = steady.map((names) => names.map(norm));
   for (const [p, words] of Object.entries(PATTERN_WORDS) as Array<[Pattern, string[]]>) {
@@ -129,7 +198,8 @@ function contradictions(low: string, f: AlertFacts, moved: Array<{ direction: 'u
   if (f.moved.length > 0 && low.includes('no single signal')) out.push('says no signal moved but some did');
   const top = f.moved[0];
   // "near its normal" is a claim about the value: only true within 3 learned standard deviations.
-  if (top && Math.abs(top.z) > 3 && NEAR_WORDS.some((w) => low.includes(w))) out.push(`says near normal but ${top.name} is ${Math.abs(top.z).toFixed(1)} sd away`);
+  if (top && Math.abs(top.z) > 3 && NEAR_WORDS.some((w) => low.includes(w)))
+    out.push(`says near normal but ${top.name} is ${Math.abs(top.z).toFixed(1)} sd away`);
 
   // Direction words belong to the nearest signal named before them, within one clause.
   for (const clause of low.replace(/dropped out/g, 'dropout').split(/[.;—]|\band\b|\bwhile\b|\bwith\b/)) {

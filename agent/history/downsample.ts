@@ -76,5 +76,10 @@ export class Downsampler {
 }
 
 function bucketPoint(asset: string, signal: string, a: Acc): IPoint {
-  return { measurement: M.sample, tags: { asset, signal }, fields: { value: a.sum / a.n, min: a.min, max: a.max, n: a.n }, timestamp: a.bucket };
+  return {
+    measurement: M.sample,
+    tags: { asset, signal },
+    fields: { value: a.sum / a.n, min: a.min, max: a.max, n: a.n },
+    timestamp: a.bucket,
+  };
 }

@@ -14,7 +14,11 @@ export function historyMetrics(src: Source): MetricsContributor {
   return (reg: Registry) => {
     const counter = readCounter(reg);
     counter('edge_sentinel_history_written_total', 'Points written to InfluxDB', () => src.counters.written);
-    counter('edge_sentinel_history_write_errors_total', 'Failed InfluxDB requests (writes and schema checks)', () => src.counters.writeErrors);
+    counter(
+      'edge_sentinel_history_write_errors_total',
+      'Failed InfluxDB requests (writes and schema checks)',
+      () => src.counters.writeErrors,
+    );
     new Counter({
       name: 'edge_sentinel_history_dropped_total',
       help: 'History points shed: overflow (buffer full), rejected (InfluxDB refused the batch), stop (unwritten at shutdown)',

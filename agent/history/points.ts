@@ -28,7 +28,13 @@ export function scorePoint(d: Decision): IPoint {
   return {
     measurement: M.score,
     tags: { asset: d.asset, source: d.source },
-    fields: { score: finite(d.score), threshold: finite(d.threshold), anomalous: d.anomalous, latency_us: Math.round(d.latencyUs), deadline_missed: d.deadlineMissed },
+    fields: {
+      score: finite(d.score),
+      threshold: finite(d.threshold),
+      anomalous: d.anomalous,
+      latency_us: Math.round(d.latencyUs),
+      deadline_missed: d.deadlineMissed,
+    },
     timestamp: d.ts,
   };
 }
@@ -58,7 +64,15 @@ export function alertPoint(e: EventMap['alert'], now: number): IPoint {
   return {
     measurement: M.alert,
     tags: { asset: e.asset, state: e.state, severity: p.severity, pattern: p.diagnosis.pattern },
-    fields: { alert_id: p.alertId, id: p.id, seq: p.seq, score: finite(p.score), threshold: finite(p.threshold), summary: p.summary.text, summary_source: p.summary.source },
+    fields: {
+      alert_id: p.alertId,
+      id: p.id,
+      seq: p.seq,
+      score: finite(p.score),
+      threshold: finite(p.threshold),
+      summary: p.summary.text,
+      summary_source: p.summary.source,
+    },
     // The episode's latest anomalous sample time lines the alert up with its scores.
     timestamp: Number.isFinite(last) ? last : now,
   };
@@ -69,7 +83,12 @@ export function phasePoint(e: EventMap['phase'], now: number): IPoint {
 }
 
 export function healthPoint(e: EventMap['health'], now: number): IPoint {
-  return { measurement: M.health, tags: e.asset ? { kind: e.kind, asset: e.asset } : { kind: e.kind }, fields: { ok: e.ok, message: e.message }, timestamp: now };
+  return {
+    measurement: M.health,
+    tags: e.asset ? { kind: e.kind, asset: e.asset } : { kind: e.kind },
+    fields: { ok: e.ok, message: e.message },
+    timestamp: now,
+  };
 }
 
 // InfluxDB 1.x rejects NaN/Infinity in line protocol; an infinite threshold (not yet fitted) is stored as -1.

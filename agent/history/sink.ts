@@ -29,7 +29,15 @@ export interface HistoryCounters {
 }
 
 /** The pool must never park the host: our own retry timer decides when to try again, and no stray timer outlives stop(). */
-const NO_BACKOFF = { getDelay: () => 0, next() { return this; }, reset() { return this; } };
+const NO_BACKOFF = {
+  getDelay: () => 0,
+  next() {
+    return this;
+  },
+  reset() {
+    return this;
+  },
+};
 
 export class HistorySink implements Service {
   readonly name = 'history';
@@ -60,7 +68,14 @@ export class HistorySink implements Service {
     this.down = new Downsampler(cfg.downsample.default.everyMs, cfg.downsample.assets);
     const u = new URL(cfg.url);
     this.influx = new InfluxDB({
-      hosts: [{ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 8086)), protocol: u.protocol === 'https:' ? 'https' : 'http', path: u.pathname === '/' ? '' : u.pathname }],
+      hosts: [
+        {
+          host: u.hostname,
+          port: Number(u.port || (u.protocol === 'https:' ? 443 : 8086)),
+          protocol: u.protocol === 'https:' ? 'https' : 'http',
+          path: u.pathname === '/' ? '' : u.pathname,
+        },
+      ],
       database: cfg.database,
       // URL credentials are accepted as a convenience; the explicit fields win.
       username: cfg.username ?? (u.username ? decodeURIComponent(u.username) : undefined),
@@ -129,7 +144,12 @@ export class HistorySink implements Service {
         if (!dbs.includes(this.cfg.database)) await this.influx.createDatabase(this.cfg.database);
         const rps = await this.influx.showRetentionPolicies(this.cfg.database);
         if (!rps.some((r) => r.name === rp.name)) {
-          await this.influx.createRetentionPolicy(rp.name, { database: this.cfg.database, duration: rp.duration, replication: rp.replication, isDefault: rp.makeDefault });
+          await this.influx.createRetentionPolicy(rp.name, {
+            database: this.cfg.database,
+            duration: rp.duration,
+            replication: rp.replication,
+            isDefault: rp.makeDefault,
+          });
           this.log.info({ database: this.cfg.database, retentionPolicy: rp.name, duration: rp.duration }, 'retention policy created');
         }
       } else {
@@ -150,7 +170,11 @@ export class HistorySink implements Service {
   /** Writes one batch; on a retryable failure the batch goes back to the front of the ring. */
   private async write(batch: IPoint[]): Promise<boolean> {
     try {
-      await this.influx.writePoints(batch, { database: this.cfg.database, retentionPolicy: this.cfg.retentionPolicy.name, precision: 'ms' });
+      await this.influx.writePoints(batch, {
+        database: this.cfg.database,
+        retentionPolicy: this.cfg.retentionPolicy.name,
+        precision: 'ms',
+      });
       this.counters.written += batch.length;
       this.counters.batches++;
       this.setState('up');
@@ -190,13 +214,29 @@ export class HistorySink implements Service {
     }
     // Tell health listeners on transitions only (never per failed write).
     if (was !== 'starting' || s === 'down') {
-      this.bus.emit('health', { kind: 'history', ok: s === 'up', message: s === 'up' ? 'history writes resumed' : `InfluxDB unreachable (${this.lastError ?? 'unknown'}); buffering up to ${this.ring.capacity} points` });
+      this.bus.emit('health', {
+        kind: 'history',
+        ok: s === 'up',
+        message:
+          s === 'up'
+            ? 'history writes resumed'
+            : `InfluxDB unreachable (${this.lastError ?? 'unknown'}); buffering up to ${this.ring.capacity} points`,
+      });
     }
   }
 
   /** History is cold path: InfluxDB being down degrades it but does not make the agent unhealthy. */
   health(): Record<string, unknown> & { ok: boolean } {
-    return { ok: true, state: this.state, buffered: this.ring.size, capacity: this.ring.capacity, written: this.counters.written, dropped: { ...this.counters.dropped }, writeErrors: this.counters.writeErrors, ...(this.lastError ? { lastError: this.lastError } : {}) };
+    return {
+      ok: true,
+      state: this.state,
+      buffered: this.ring.size,
+      capacity: this.ring.capacity,
+      written: this.counters.written,
+      dropped: { ...this.counters.dropped },
+      writeErrors: this.counters.writeErrors,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
   }
 
   /** Unsubscribes, then tries one last drain bounded by the request timeout; what is left is counted as dropped. */

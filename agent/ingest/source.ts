@@ -78,7 +78,9 @@ export class MqttSource {
       if (this.connected) this.log.warn({ url: this.broker.url }, 'plant broker connection lost; reconnecting');
       this.connected = false;
     });
-    client.on('error', (err) => this.rl.maybe('mqtt-error', (n) => this.log.error({ err: err.message, suppressed: n }, 'plant broker error')));
+    client.on('error', (err) =>
+      this.rl.maybe('mqtt-error', (n) => this.log.error({ err: err.message, suppressed: n }, 'plant broker error')),
+    );
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.connect();
     await new Promise<void>((resolve) => {

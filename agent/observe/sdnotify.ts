@@ -106,7 +106,8 @@ export class SdNotify {
           return;
         }
         // Log the first failure and then every 100th, so a broken setup is visible but not noisy.
-        if (this.failures++ % 100 === 0) this.log.warn({ err: err.message, stderr: String(stderr).trim(), failures: this.failures }, 'sd_notify failed');
+        if (this.failures++ % 100 === 0)
+          this.log.warn({ err: err.message, stderr: String(stderr).trim(), failures: this.failures }, 'sd_notify failed');
         resolve(false);
       });
     });

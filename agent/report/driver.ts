@@ -86,7 +86,11 @@ export async function driveRecording(rec: Recording, opts: DriveOptions): Promis
   const overrides = { ...base.assets.overrides };
   for (const a of rec.assets) {
     // Each ingested sample is one learning sample: a row of k signals counts k.
-    overrides[a.asset] = { ...overrides[a.asset], learnSamples: Math.max(20, opts.learnRows * Object.keys(a.signals).length), learnSeconds: 0 };
+    overrides[a.asset] = {
+      ...overrides[a.asset],
+      learnSamples: Math.max(20, opts.learnRows * Object.keys(a.signals).length),
+      learnSeconds: 0,
+    };
   }
   const cfg: Config = { ...base, assets: { ...base.assets, overrides }, uplink: { ...base.uplink, enabled: false } };
   const own = opts.runner === undefined;
@@ -97,7 +101,18 @@ export async function driveRecording(rec: Recording, opts: DriveOptions): Promis
   const n = rec.ts.length;
   const traces = rec.assets.map((a): AssetTrace => {
     const signals = Object.keys(a.signals);
-    return { asset: a.asset, signals, values: signals.map((s) => a.signals[s]!), score: new Array(n).fill(null), threshold: new Array(n).fill(null), anomalous: new Uint8Array(n), pattern: new Array(n).fill(null), moved: new Array(n).fill(null), baseline: null, alerts: [] };
+    return {
+      asset: a.asset,
+      signals,
+      values: signals.map((s) => a.signals[s]!),
+      score: new Array(n).fill(null),
+      threshold: new Array(n).fill(null),
+      anomalous: new Uint8Array(n),
+      pattern: new Array(n).fill(null),
+      moved: new Array(n).fill(null),
+      baseline: null,
+      alerts: [],
+    };
   });
   const byAsset = new Map(traces.map((t) => [t.asset, t]));
   let row = 0;
@@ -144,7 +159,8 @@ export async function driveRecording(rec: Recording, opts: DriveOptions): Promis
       const ts = Math.max(rec.ts[row]!, prevTs + 1);
       prevTs = ts;
       clock = ts;
-      for (const a of rec.assets) for (const [s, col] of Object.entries(a.signals)) pipeline.ingest(a.asset, s, col[row]!, ts, performance.now());
+      for (const a of rec.assets)
+        for (const [s, col] of Object.entries(a.signals)) pipeline.ingest(a.asset, s, col[row]!, ts, performance.now());
       await pipeline.flush();
       for (const t of traces) if (!t.baseline) captureBaseline(t, pipeline, row);
       opts.onRow?.(row, n);
@@ -160,7 +176,14 @@ export async function driveRecording(rec: Recording, opts: DriveOptions): Promis
     traces,
     alertsEnabled: alerting !== undefined,
     alertsNote,
-    stats: { rows: n, decisions: stats.decisions, modelDecisions: stats.modelDecisions, fallbackDecisions: stats.fallbackDecisions, deadlineMisses: stats.deadlineMisses, ms: Math.round(performance.now() - t0) },
+    stats: {
+      rows: n,
+      decisions: stats.decisions,
+      modelDecisions: stats.modelDecisions,
+      fallbackDecisions: stats.fallbackDecisions,
+      deadlineMisses: stats.deadlineMisses,
+      ms: Math.round(performance.now() - t0),
+    },
   };
 }
 

@@ -33,19 +33,40 @@ export interface ReportMeta {
 export function reportData(rec: Recording, res: DriveResult, meta: ReportMeta): object {
   const round = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6)));
   return {
-    meta: { ...meta, file: rec.file, layout: rec.layout, rows: rec.ts.length, labelSource: rec.labelSource, alertsEnabled: res.alertsEnabled, alertsNote: res.alertsNote, stats: res.stats },
+    meta: {
+      ...meta,
+      file: rec.file,
+      layout: rec.layout,
+      rows: rec.ts.length,
+      labelSource: rec.labelSource,
+      alertsEnabled: res.alertsEnabled,
+      alertsNote: res.alertsNote,
+      stats: res.stats,
+    },
     t: rec.ts.map((ms) => ms / 1000),
     labels: (rec.labels ?? []).map((w) => [w.start / 1000, w.end / 1000]),
     assets: res.traces.map((t) => ({
       asset: t.asset,
-      signals: t.signals.map((name, i) => ({ name, v: t.values[i]!.map(round), mean: t.baseline ? round(t.baseline.mean[i]!) : null, spread: t.baseline ? round(t.baseline.spread[i]!) : null })),
+      signals: t.signals.map((name, i) => ({
+        name,
+        v: t.values[i]!.map(round),
+        mean: t.baseline ? round(t.baseline.mean[i]!) : null,
+        spread: t.baseline ? round(t.baseline.spread[i]!) : null,
+      })),
       fromRow: t.baseline?.fromRow ?? null,
       score: t.score.map(round),
       threshold: t.threshold.map(round),
       anomalous: Array.from(t.anomalous),
       pattern: t.pattern,
       moved: t.moved,
-      alerts: t.alerts.map((a) => ({ ...a, at: a.at / 1000, firstSeen: a.firstSeen / 1000, lastSeen: a.lastSeen / 1000, score: round(a.score), threshold: round(a.threshold) })),
+      alerts: t.alerts.map((a) => ({
+        ...a,
+        at: a.at / 1000,
+        firstSeen: a.firstSeen / 1000,
+        lastSeen: a.lastSeen / 1000,
+        score: round(a.score),
+        threshold: round(a.threshold),
+      })),
     })),
   };
 }

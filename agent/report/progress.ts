@@ -25,7 +25,9 @@ export class ProgressBar {
     const fill = Math.round(f * cols);
     const rate = done / Math.max(0.001, (t - this.t0) / 1000);
     const eta = rate > 0 ? Math.round((this.total - done) / rate) : 0;
-    this.out.write(`\r${this.label} [${'#'.repeat(fill)}${'.'.repeat(cols - fill)}] ${(f * 100).toFixed(0).padStart(3)}% ${done}/${this.total} rows, ${Math.round(rate)}/s, ETA ${eta}s \x1b[K`);
+    this.out.write(
+      `\r${this.label} [${'#'.repeat(fill)}${'.'.repeat(cols - fill)}] ${(f * 100).toFixed(0).padStart(3)}% ${done}/${this.total} rows, ${Math.round(rate)}/s, ETA ${eta}s \x1b[K`,
+    );
     this.drawn = true;
   }
 

@@ -23,7 +23,16 @@ export const CYCLE_S = 160;
  * The value a fault makes of a healthy value. `p` is the fraction of the fault
  * elapsed (0..1), `t` seconds since the fault began, `noise` a standard normal.
  */
-export function applyFault(kind: FaultKind, signal: string, healthy: number, nominal: number, p: number, t: number, noise: number, frozen: number): number {
+export function applyFault(
+  kind: FaultKind,
+  signal: string,
+  healthy: number,
+  nominal: number,
+  p: number,
+  t: number,
+  noise: number,
+  frozen: number,
+): number {
   switch (kind) {
     case 'bearing_wear':
       // Vibration rises gradually to ~3x; the winding warms by a few degrees.

@@ -38,7 +38,8 @@ export class PlantSimulator {
     if (tt < 0) return undefined;
     const c = tt % CYCLE_S;
     for (const f of this.faults) {
-      if (f.asset === asset && c >= f.at && c < f.at + f.duration) return { fault: f, p: (c - f.at) / f.duration, since: (c - f.at) / this.speed };
+      if (f.asset === asset && c >= f.at && c < f.at + f.duration)
+        return { fault: f, p: (c - f.at) / f.duration, since: (c - f.at) / this.speed };
     }
     return undefined;
   }

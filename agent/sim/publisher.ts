@@ -25,7 +25,11 @@ export class SimPublisher {
   ) {}
 
   async start(): Promise<void> {
-    const c = mqtt.connect(this.url, { protocolVersion: this.protocolVersion, clientId: `edge-sentinel-sim-${process.pid}`, reconnectPeriod: 1000 });
+    const c = mqtt.connect(this.url, {
+      protocolVersion: this.protocolVersion,
+      clientId: `edge-sentinel-sim-${process.pid}`,
+      reconnectPeriod: 1000,
+    });
     this.client = c;
     c.on('error', (err) => this.log.warn({ err: err.message }, 'simulator broker error'));
     await new Promise<void>((resolve) => c.once('connect', () => resolve()));

@@ -88,7 +88,8 @@ export class EgressGate {
   /** Validate, allowlist and audit; throws E_EGRESS when refused. */
   approve(msg: EgressMessage, action: 'publish' | 'will' = 'publish'): Approved {
     const kind = msg.kind as string;
-    const topic = msg.kind === 'alert' ? `${this.cfg.prefix}/${topicLevel(this.site)}/${topicLevel(msg.alert.asset)}/alert` : this.statusTopic();
+    const topic =
+      msg.kind === 'alert' ? `${this.cfg.prefix}/${topicLevel(this.site)}/${topicLevel(msg.alert.asset)}/alert` : this.statusTopic();
     const reason = this.check(msg);
     if (reason) {
       this.counters.denied++;
@@ -153,7 +154,10 @@ export class EgressGate {
  * broker) is one the gate could have produced: a strict v1 alert on an alert
  * topic or a strict status on the status topic. For sovereignty tests.
  */
-export function classifyUpstreamMessage(topic: string, payload: Buffer | string): { ok: true; kind: 'alert' | 'status' } | { ok: false; reason: string } {
+export function classifyUpstreamMessage(
+  topic: string,
+  payload: Buffer | string,
+): { ok: true; kind: 'alert' | 'status' } | { ok: false; reason: string } {
   let body: unknown;
   try {
     body = JSON.parse(payload.toString());
@@ -162,11 +166,15 @@ export function classifyUpstreamMessage(topic: string, payload: Buffer | string)
   }
   if (topic.endsWith('/alert')) {
     const r = alertSchema.safeParse(body);
-    return r.success ? { ok: true, kind: 'alert' } : { ok: false, reason: `alert topic without a valid v1 alert: ${r.error.issues[0]?.message ?? ''}` };
+    return r.success
+      ? { ok: true, kind: 'alert' }
+      : { ok: false, reason: `alert topic without a valid v1 alert: ${r.error.issues[0]?.message ?? ''}` };
   }
   if (topic.endsWith('/status')) {
     const r = statusSchema.safeParse(body);
-    return r.success ? { ok: true, kind: 'status' } : { ok: false, reason: `status topic without a valid status: ${r.error.issues[0]?.message ?? ''}` };
+    return r.success
+      ? { ok: true, kind: 'status' }
+      : { ok: false, reason: `status topic without a valid status: ${r.error.issues[0]?.message ?? ''}` };
   }
   return { ok: false, reason: `topic ${topic} is neither an alert nor a status topic` };
 }

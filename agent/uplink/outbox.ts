@@ -122,8 +122,9 @@ export class Outbox {
     const payload = JSON.stringify(alert);
     const bytes = Buffer.byteLength(payload);
     if (!this.makeRoom(bytes, alert)) return null;
-    const info = this.st('INSERT INTO outbox (id, asset, state, payload, bytes, ready, replayed, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
-      .run(alert.id, alert.asset, alert.state, payload, bytes, opts.ready ? 1 : 0, this.online ? 0 : 1, Date.now());
+    const info = this.st(
+      'INSERT INTO outbox (id, asset, state, payload, bytes, ready, replayed, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+    ).run(alert.id, alert.asset, alert.state, payload, bytes, opts.ready ? 1 : 0, this.online ? 0 : 1, Date.now());
     if (info.changes === 0) return null; // same id already queued: a retry of the same decision
     this.count++;
     this.bytes += bytes;
@@ -146,11 +147,10 @@ export class Outbox {
   /** The oldest row of every asset, if it is ready, oldest first. */
   readyHeads(): OutboxRow[] {
     const rows = this.st(
-        `SELECT o.seq, o.id, o.asset, o.state, o.payload, o.bytes, o.replayed FROM outbox o
+      `SELECT o.seq, o.id, o.asset, o.state, o.payload, o.bytes, o.replayed FROM outbox o
          JOIN (SELECT asset, MIN(seq) AS s FROM outbox GROUP BY asset) h ON o.seq = h.s
          WHERE o.ready = 1 ORDER BY o.seq`,
-      )
-      .all() as RawRow[];
+    ).all() as RawRow[];
     return rows.map((r) => ({
       seq: r.seq,
       id: r.id,
@@ -199,7 +199,14 @@ export class Outbox {
   }
 
   stats(): OutboxStats {
-    return { queued: this.count, bytes: this.bytes, maxCount: this.cfg.maxCount, maxBytes: this.cfg.maxBytes, overflow: this.cfg.overflow, ...this.c };
+    return {
+      queued: this.count,
+      bytes: this.bytes,
+      maxCount: this.cfg.maxCount,
+      maxBytes: this.cfg.maxBytes,
+      overflow: this.cfg.overflow,
+      ...this.c,
+    };
   }
 
   /** Apply the overflow policy until `bytes` more fit; false = the new alert is refused. */
@@ -231,8 +238,7 @@ export class Outbox {
       if (v) return v as { seq: number; id: string; asset: string; state: string; bytes: number };
     }
     return this.st('SELECT seq, id, asset, state, bytes FROM outbox ORDER BY seq LIMIT 1').get() as
-      | { seq: number; id: string; asset: string; state: string; bytes: number }
-      | undefined;
+      { seq: number; id: string; asset: string; state: string; bytes: number } | undefined;
   }
 
   private bumpMeta(key: 'dropped' | 'rejected'): void {

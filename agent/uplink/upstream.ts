@@ -160,7 +160,14 @@ export class Uplink {
   }
 
   private status(state: 'online' | 'offline'): Status {
-    return { v: 1, agentId: this.deps.agentId, agentVersion: this.deps.version, site: this.cfg.agent.site, state, ts: new Date().toISOString() };
+    return {
+      v: 1,
+      agentId: this.deps.agentId,
+      agentVersion: this.deps.version,
+      site: this.cfg.agent.site,
+      state,
+      ts: new Date().toISOString(),
+    };
   }
 
   /** The numeric health summary carried by the retained status. */
@@ -169,7 +176,16 @@ export class Uplink {
     const a = this.deps.alerting.stats();
     return {
       uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
-      outbox: { queued: o.queued, bytes: o.bytes, maxCount: o.maxCount, maxBytes: o.maxBytes, overflow: o.overflow, dropped: o.dropped, rejected: o.rejected, sent: this.c.sent },
+      outbox: {
+        queued: o.queued,
+        bytes: o.bytes,
+        maxCount: o.maxCount,
+        maxBytes: o.maxBytes,
+        overflow: o.overflow,
+        dropped: o.dropped,
+        rejected: o.rejected,
+        sent: this.c.sent,
+      },
       alerts: { open: a.open, opened: a.opened, resolved: a.resolved, suppressed: a.suppressedCooldown + a.suppressedRate },
       metrics: this.deps.healthMetrics?.() ?? {},
     };

@@ -16,7 +16,10 @@ const { pathToFileURL } = require('node:url');
 const MAX_QUEUED = 10000;
 
 // Packed (dist/ copied into this package) or inside the edge-sentinel repository/tarball.
-const CANDIDATES = [path.join(__dirname, '..', 'dist', 'nodes', 'src', 'index.js'), path.join(__dirname, '..', '..', 'dist', 'nodes', 'src', 'index.js')];
+const CANDIDATES = [
+  path.join(__dirname, '..', 'dist', 'nodes', 'src', 'index.js'),
+  path.join(__dirname, '..', '..', 'dist', 'nodes', 'src', 'index.js'),
+];
 
 let adapterModule = null;
 function loadAdapterModule() {
@@ -24,7 +27,11 @@ function loadAdapterModule() {
     const file = CANDIDATES.find((f) => fs.existsSync(f));
     adapterModule = file
       ? import(pathToFileURL(file).href)
-      : Promise.reject(new Error(`edge-sentinel is not built: none of ${CANDIDATES.join(', ')} exists (run "npm run build" in the edge-sentinel folder)`));
+      : Promise.reject(
+          new Error(
+            `edge-sentinel is not built: none of ${CANDIDATES.join(', ')} exists (run "npm run build" in the edge-sentinel folder)`,
+          ),
+        );
   }
   return adapterModule;
 }
@@ -62,7 +69,10 @@ function bridge(node, create, opts = {}) {
   // Two-argument close: Node-RED waits for done() before it starts the new flows (node-red/node-red#3992).
   node.on('close', (removed, done) => {
     ready
-      .then((a) => a.close(removed), () => undefined)
+      .then(
+        (a) => a.close(removed),
+        () => undefined,
+      )
       .then(
         () => done(),
         (err) => {

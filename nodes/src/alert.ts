@@ -20,8 +20,21 @@ export interface AlertFields {
 /** Checks the fields the lifecycle reads; a decision from a score node always passes. */
 export function asDecision(p: unknown): Decision {
   const d = p as Partial<Decision> | null;
-  if (!d || typeof d !== 'object' || typeof d.asset !== 'string' || !d.asset || typeof d.score !== 'number' || typeof d.threshold !== 'number' || typeof d.anomalous !== 'boolean' || (d.phase !== 'learning' && d.phase !== 'detecting') || typeof d.ts !== 'number') {
-    throw new EdgeError('E_DECODE', 'msg.payload is not a decision: wire this node to output 1 of a sentinel-score node (every decision, so alerts can also resolve)');
+  if (
+    !d ||
+    typeof d !== 'object' ||
+    typeof d.asset !== 'string' ||
+    !d.asset ||
+    typeof d.score !== 'number' ||
+    typeof d.threshold !== 'number' ||
+    typeof d.anomalous !== 'boolean' ||
+    (d.phase !== 'learning' && d.phase !== 'detecting') ||
+    typeof d.ts !== 'number'
+  ) {
+    throw new EdgeError(
+      'E_DECODE',
+      'msg.payload is not a decision: wire this node to output 1 of a sentinel-score node (every decision, so alerts can also resolve)',
+    );
   }
   return d as Decision;
 }
@@ -52,7 +65,11 @@ export async function createAlertNode(RED: RedApi, node: RedNode, fields: AlertF
   live.alertManagers++;
   const showStatus = (): void => {
     const s = manager.stats();
-    node.status(s.open > 0 ? { fill: 'red', shape: 'dot', text: `alerting: ${s.open} open` } : { fill: 'green', shape: 'ring', text: `no open alert · ${s.opened} so far` });
+    node.status(
+      s.open > 0
+        ? { fill: 'red', shape: 'dot', text: `alerting: ${s.open} open` }
+        : { fill: 'green', shape: 'ring', text: `no open alert · ${s.opened} so far` },
+    );
   };
   showStatus();
   bus.on('alert', (a) => {

@@ -19,7 +19,11 @@ export interface ConfigAdapter extends NodeAdapter {
  * then starts the shared resources. A ConfigError rejects with every
  * `path: message (got VALUE)` problem, which the shim shows on the node.
  */
-export async function createConfigNode(RED: RedApi, node: RedNode, fields: ConfigNodeFields & { logLevel?: string }): Promise<ConfigAdapter> {
+export async function createConfigNode(
+  RED: RedApi,
+  node: RedNode,
+  fields: ConfigNodeFields & { logLevel?: string },
+): Promise<ConfigAdapter> {
   const userDir = RED.settings.userDir ?? join(homedir(), '.node-red');
   let config: Config;
   try {

@@ -26,14 +26,24 @@ export async function createExplainNode(RED: RedApi, node: RedNode, fields: Expl
   const budgetRaw = fields.budgetMs === undefined || fields.budgetMs === '' ? config.explain.budgetMs : Number(fields.budgetMs);
   // The same bound the config schema puts on explain.budgetMs.
   const budget = explainSection.shape.budgetMs.safeParse(budgetRaw);
-  if (!budget.success) throw new EdgeError('E_CONFIG', `sentinel-explain: budget must be an integer from 1 to 60000 ms (got ${JSON.stringify(fields.budgetMs)})`);
+  if (!budget.success)
+    throw new EdgeError(
+      'E_CONFIG',
+      `sentinel-explain: budget must be an integer from 1 to 60000 ms (got ${JSON.stringify(fields.budgetMs)})`,
+    );
   const maxPending = fields.maxPending === undefined || fields.maxPending === '' ? 32 : Number(fields.maxPending);
-  if (!Number.isInteger(maxPending) || maxPending < 1) throw new EdgeError('E_CONFIG', `sentinel-explain: max pending must be an integer ≥ 1 (got ${JSON.stringify(fields.maxPending)})`);
+  if (!Number.isInteger(maxPending) || maxPending < 1)
+    throw new EdgeError('E_CONFIG', `sentinel-explain: max pending must be an integer ≥ 1 (got ${JSON.stringify(fields.maxPending)})`);
   shared.acquire(node.id);
   const inflight = new Set<Promise<void>>();
   const counts = { lm: 0, template: 0, shed: 0 };
   const status = new StatusThrottle(node, 500);
-  const show = (): void => status.set({ fill: inflight.size ? 'blue' : 'green', shape: inflight.size ? 'ring' : 'dot', text: `${counts.lm} lm · ${counts.template} tpl · ${counts.shed} shed${inflight.size ? ` · ${inflight.size} pending` : ''}` });
+  const show = (): void =>
+    status.set({
+      fill: inflight.size ? 'blue' : 'green',
+      shape: inflight.size ? 'ring' : 'dot',
+      text: `${counts.lm} lm · ${counts.template} tpl · ${counts.shed} shed${inflight.size ? ` · ${inflight.size} pending` : ''}`,
+    });
   show();
 
   return {
@@ -41,24 +51,35 @@ export async function createExplainNode(RED: RedApi, node: RedNode, fields: Expl
       const parsed = alertSchema.safeParse(msg.payload);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
-        done(new EdgeError('E_DECODE', `msg.payload is not a v1 alert (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}): wire this node after a sentinel-alert node`));
+        done(
+          new EdgeError(
+            'E_DECODE',
+            `msg.payload is not a v1 alert (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}): wire this node after a sentinel-alert node`,
+          ),
+        );
         return;
       }
       const alert = parsed.data;
       const facts = factsFromAlert(alert, config);
       // Over the bound: shed to the template now rather than queue without limit (cold path sheds first).
       const shed = inflight.size >= maxPending;
-      const job = (shed ? Promise.resolve({ text: alert.summary.text, source: alert.summary.source, model: alert.summary.model }) : shared.explainer.explain(facts, budget.data)).then((summary) => {
+      const job = (
+        shed
+          ? Promise.resolve({ text: alert.summary.text, source: alert.summary.source, model: alert.summary.model })
+          : shared.explainer.explain(facts, budget.data)
+      ).then((summary) => {
         if (shed) counts.shed++;
         else if (summary.source === 'lm') counts.lm++;
         else counts.template++;
         send({ ...msg, payload: { ...alert, summary }, summary: summary.text });
         done();
       });
-      const p = job.catch((err: unknown) => done(err as Error)).finally(() => {
-        inflight.delete(p);
-        show();
-      });
+      const p = job
+        .catch((err: unknown) => done(err as Error))
+        .finally(() => {
+          inflight.delete(p);
+          show();
+        });
       inflight.add(p);
       show();
     },

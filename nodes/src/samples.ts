@@ -39,7 +39,10 @@ function toNumber(v: unknown): number | undefined {
  */
 export function samplesOf(msg: NodeMessage, pattern: TopicPattern | undefined, now: number): MsgSamples {
   const caps = typeof msg.topic === 'string' ? pattern?.match(msg.topic) : undefined;
-  const asset = typeof msg.asset === 'string' && msg.asset ? msg.asset : (caps?.['asset'] ?? (typeof msg.topic === 'string' && msg.topic ? msg.topic : undefined));
+  const asset =
+    typeof msg.asset === 'string' && msg.asset
+      ? msg.asset
+      : (caps?.['asset'] ?? (typeof msg.topic === 'string' && msg.topic ? msg.topic : undefined));
   if (!asset) throw new SampleError('no asset: set msg.asset, or msg.topic (matched against the topic pattern)');
   const ts = timeOf(msg.timestamp, now);
   const p = msg.payload;

@@ -60,7 +60,11 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
     const out: NodeMessage = { ...w.msg, payload: d, asset };
     w.send(d.anomalous ? [out, { ...out }] : [out, null]);
     w.done();
-    status.set(d.anomalous ? { fill: 'red', shape: 'dot', text: `anomaly: ${asset} (${d.diagnosis?.pattern ?? 'unknown'})` } : phaseStatus(pipeline, d));
+    status.set(
+      d.anomalous
+        ? { fill: 'red', shape: 'dot', text: `anomaly: ${asset} (${d.diagnosis?.pattern ?? 'unknown'})` }
+        : phaseStatus(pipeline, d),
+    );
   };
 
   // Bus listeners run synchronously inside ingest() for accepted samples and learning decisions.
@@ -104,7 +108,11 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
         q.splice(q.indexOf(w), 1);
         if (q.length === 0) waiting.delete(s.asset);
         const r = stats.rejected;
-        done(new Error(`no sample of asset "${s.asset}" was accepted (rejected so far: non-finite ${r.nonFinite}, late ${r.late}, duplicate ${r.duplicate}, over the asset limit ${r.unknownSignal})`));
+        done(
+          new Error(
+            `no sample of asset "${s.asset}" was accepted (rejected so far: non-finite ${r.nonFinite}, late ${r.late}, duplicate ${r.duplicate}, over the asset limit ${r.unknownSignal})`,
+          ),
+        );
       } else if (w.decided >= w.accepted) finish(s.asset, w);
     },
     async close() {
@@ -132,5 +140,9 @@ function phaseStatus(p: Pipeline, d: Decision): { fill: 'yellow' | 'green'; shap
   const phases = p.phases();
   const learning = phases.filter((x) => x.phase === 'learning').length;
   const lat = (d.latencyUs / 1000).toFixed(2);
-  return { fill: 'green', shape: 'dot', text: `detecting ${phases.length - learning}/${phases.length} · ${lat} ms${d.deadlineMissed ? ' missed' : ''}` };
+  return {
+    fill: 'green',
+    shape: 'dot',
+    text: `detecting ${phases.length - learning}/${phases.length} · ${lat} ms${d.deadlineMissed ? ' missed' : ''}`,
+  };
 }

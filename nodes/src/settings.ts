@@ -77,7 +77,12 @@ export function configInput(f: ConfigNodeFields, defaultStateDir: string): Confi
       units: units(f.units) as Record<string, string> | undefined,
     }),
     detect: defined({ riskQ: num(f.riskQ), threads: num(f.threads) }),
-    alerts: defined({ openAfter: num(f.openAfter), resolveAfter: num(f.resolveAfter), deadband: num(f.deadband), cooldownS: num(f.cooldownS) }),
+    alerts: defined({
+      openAfter: num(f.openAfter),
+      resolveAfter: num(f.resolveAfter),
+      deadband: num(f.deadband),
+      cooldownS: num(f.cooldownS),
+    }),
     explain: defined({ mode: text(f.explainMode) as 'lm' | 'template' | undefined, budgetMs: num(f.budgetMs) }),
     // Node-RED has its own HTTP server; the agent's metrics endpoint stays off inside it.
     observe: { http: { enabled: false } },

@@ -13,7 +13,11 @@ export function createSparkplugNode(node: RedNode): NodeAdapter {
   const decoder = new SparkplugDecoder();
   const show = (): void => {
     const s = decoder.stats;
-    node.status({ fill: s.seqGaps || s.unknownAlias ? 'yellow' : 'green', shape: 'dot', text: `births ${s.births} · deaths ${s.deaths} · seq gaps ${s.seqGaps} · unknown aliases ${s.unknownAlias}` });
+    node.status({
+      fill: s.seqGaps || s.unknownAlias ? 'yellow' : 'green',
+      shape: 'dot',
+      text: `births ${s.births} · deaths ${s.deaths} · seq gaps ${s.seqGaps} · unknown aliases ${s.unknownAlias}`,
+    });
   };
   return {
     input(msg: NodeMessage, send: Send, done: Done) {
@@ -24,18 +28,23 @@ export function createSparkplugNode(node: RedNode): NodeAdapter {
       }
       const byAsset = new Map<string, { values: Record<string, number>; ts: number }>();
       try {
-        decoder.decode(Buffer.from(p), { topic: String(msg.topic ?? ''), asset: undefined, signal: undefined, arrivalMs: Date.now() }, (asset, signal, value, ts) => {
-          const a = byAsset.get(asset) ?? { values: {}, ts: 0 };
-          a.values[signal] = value;
-          if (ts > a.ts) a.ts = ts;
-          byAsset.set(asset, a);
-        });
+        decoder.decode(
+          Buffer.from(p),
+          { topic: String(msg.topic ?? ''), asset: undefined, signal: undefined, arrivalMs: Date.now() },
+          (asset, signal, value, ts) => {
+            const a = byAsset.get(asset) ?? { values: {}, ts: 0 };
+            a.values[signal] = value;
+            if (ts > a.ts) a.ts = ts;
+            byAsset.set(asset, a);
+          },
+        );
       } catch (err) {
         show();
         done(err as Error);
         return;
       }
-      for (const [asset, a] of byAsset) send({ ...msg, topic: asset, asset, payload: a.values, timestamp: a.ts, sparkplugTopic: msg.topic });
+      for (const [asset, a] of byAsset)
+        send({ ...msg, topic: asset, asset, payload: a.values, timestamp: a.ts, sparkplugTopic: msg.topic });
       show();
       done();
     },

@@ -24,11 +24,14 @@ export class StatusThrottle {
     }
     this.pending = s;
     if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        if (this.pending) this.show(this.pending, Date.now());
-        this.pending = null;
-      }, Math.max(1, this.everyMs - (now - this.last)));
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          if (this.pending) this.show(this.pending, Date.now());
+          this.pending = null;
+        },
+        Math.max(1, this.everyMs - (now - this.last)),
+      );
       this.timer.unref();
     }
   }

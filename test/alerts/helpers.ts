@@ -26,7 +26,17 @@ const nextTs = (): number => Date.now() + (tick++ % 1000) * 20;
 /** A decision for `asset`: anomalous when score > threshold (threshold 1). */
 export function decision(asset: string, score: number, ts = nextTs(), z = score * 3): Decision {
   const anomalous = score > 1;
-  const d: Decision = { asset, ts, phase: 'detecting', score, threshold: 1, anomalous, source: 'model', latencyUs: 100, deadlineMissed: false };
+  const d: Decision = {
+    asset,
+    ts,
+    phase: 'detecting',
+    score,
+    threshold: 1,
+    anomalous,
+    source: 'model',
+    latencyUs: 100,
+    deadlineMissed: false,
+  };
   if (anomalous) {
     d.evidence = [
       { signal: 'vibration', unit: 'mm/s', value: 2.5 + z * 0.4, baseline: 2.5, spread: 0.4, z, ratio: (2.5 + z * 0.4) / 2.5 },

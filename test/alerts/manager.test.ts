@@ -11,7 +11,16 @@ afterEach(async () => {
   for (const m of running.splice(0)) await m.stop();
 });
 
-function make(stateDir: string, opts: { explainer?: SummaryExplainer; uplink?: boolean; alerts?: Record<string, unknown>; budgetMs?: number; publishLocal?: (t: string, p: Buffer) => void } = {}) {
+function make(
+  stateDir: string,
+  opts: {
+    explainer?: SummaryExplainer;
+    uplink?: boolean;
+    alerts?: Record<string, unknown>;
+    budgetMs?: number;
+    publishLocal?: (t: string, p: Buffer) => void;
+  } = {},
+) {
   const cfg = makeConfig({
     agent: { site: 'plantA' },
     alerts: { openAfter: 2, resolveAfter: 3, cooldownS: 0, ...opts.alerts },
@@ -21,7 +30,15 @@ function make(stateDir: string, opts: { explainer?: SummaryExplainer; uplink?: b
   const bus = new EventBus(silent);
   const alerts: Alert[] = [];
   bus.on('alert', (a) => alerts.push(a.payload as Alert));
-  const m = createAlerting(cfg, { log: silent, bus, explainer: opts.explainer ?? templateExplainer, stateDir, agentId: 'edge-1', version: '0.1.0', publishLocal: opts.publishLocal });
+  const m = createAlerting(cfg, {
+    log: silent,
+    bus,
+    explainer: opts.explainer ?? templateExplainer,
+    stateDir,
+    agentId: 'edge-1',
+    version: '0.1.0',
+    publishLocal: opts.publishLocal,
+  });
   running.push(m);
   return { m, bus, alerts };
 }
@@ -35,7 +52,17 @@ describe('alert manager', () => {
     await m.flush();
     expect(alerts).toHaveLength(1);
     const a = alerts[0]!;
-    expect(a).toMatchObject({ v: 1, asset: 'pump-1', site: 'plantA', state: 'open', severity: 'warning', agentId: 'edge-1', agentVersion: '0.1.0', replayed: false, firstSeen: '2023-11-14T22:13:20.000Z' });
+    expect(a).toMatchObject({
+      v: 1,
+      asset: 'pump-1',
+      site: 'plantA',
+      state: 'open',
+      severity: 'warning',
+      agentId: 'edge-1',
+      agentVersion: '0.1.0',
+      replayed: false,
+      firstSeen: '2023-11-14T22:13:20.000Z',
+    });
     expect(a.id).toBe(`${a.alertId}:0`);
     expect(a.evidence[0]).toMatchObject({ signal: 'vibration', unit: 'mm/s', baseline: 2.5 });
     expect(a.evidence[0]!.deviation).toBeCloseTo(a.evidence[0]!.value - 2.5);

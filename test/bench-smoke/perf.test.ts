@@ -12,7 +12,10 @@ const repo = join(import.meta.dirname, '../..');
 
 function runBench(args: string[], ms: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test/bench/perf.ts'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test/bench/perf.ts'), ...args], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -38,7 +41,18 @@ describe('bench:perf --quick --json', () => {
     expect(code, stderr).toBe(0);
     const last = stdout.trim().split('\n').pop()!;
     const r = JSON.parse(last) as Record<string, unknown>;
-    for (const k of ['maxSamplesPerSecond', 'maxKeptUpSamplesPerSecond', 'p50Us', 'p99Us', 'p999Us', 'deadlineMisses', 'lost', 'rssMb', 'startupMs']) expect(isNum(r[k]), `${k} = ${JSON.stringify(r[k])}`).toBe(true);
+    for (const k of [
+      'maxSamplesPerSecond',
+      'maxKeptUpSamplesPerSecond',
+      'p50Us',
+      'p99Us',
+      'p999Us',
+      'deadlineMisses',
+      'lost',
+      'rssMb',
+      'startupMs',
+    ])
+      expect(isNum(r[k]), `${k} = ${JSON.stringify(r[k])}`).toBe(true);
     for (const k of ['rssMbWithLm', 'throughputRatio', 'p99Ratio', 'rssSlopeMbPerHour']) {
       expect(k in r, k).toBe(true);
       expect(numOrNull(r[k]), `${k} = ${JSON.stringify(r[k])}`).toBe(true);
@@ -57,7 +71,8 @@ describe('bench:perf --quick --json', () => {
     expect(rates.length).toBeGreaterThanOrEqual(2);
     for (const x of rates) {
       expect(x['published'] as number).toBeGreaterThan(0);
-      for (const k of ['rate', 'lost', 'p50Us', 'p99Us', 'p999Us', 'maxUs', 'e2eP99Us', 'cpuPct', 'rssMb']) expect(isNum(x[k]), `rates[].${k}`).toBe(true);
+      for (const k of ['rate', 'lost', 'p50Us', 'p99Us', 'p999Us', 'maxUs', 'e2eP99Us', 'cpuPct', 'rssMb'])
+        expect(isNum(x[k]), `rates[].${k}`).toBe(true);
       expect(typeof x['sustained']).toBe('boolean');
       expect(typeof x['keptUp']).toBe('boolean');
     }

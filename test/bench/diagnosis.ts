@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   const json = args.includes('--json');
   const runner = await openReplayRunner();
   const cols = [...INJECTED, 'unknown', 'missed'];
-  const matrix: Record<string, Record<string, number>> = Object.fromEntries(INJECTED.map((p) => [p, Object.fromEntries(cols.map((c) => [c, 0]))]));
+  const matrix: Record<string, Record<string, number>> = Object.fromEntries(
+    INJECTED.map((p) => [p, Object.fromEntries(cols.map((c) => [c, 0]))]),
+  );
   let right = 0;
   let signalRight = 0;
   let detected = 0;
@@ -38,7 +40,10 @@ async function main(): Promise<void> {
   for (const [pi, pattern] of INJECTED.entries()) {
     for (let k = 0; k < per; k++) {
       const c = makeCase(seed * 100_000 + pi * 1000 + k, pattern, k % 3);
-      const res = await replaySeries({ ts: c.ts, signals: c.signals }, { learnRows: 600, runner, asset: `case-${pi}-${k}`, detector: { refractory: 0 } });
+      const res = await replaySeries(
+        { ts: c.ts, signals: c.signals },
+        { learnRows: 600, runner, asset: `case-${pi}-${k}`, detector: { refractory: 0 } },
+      );
       total++;
       // The alert's diagnosis as it stands at its last update inside the fault (alerts re-diagnose on update).
       const hit = res.decisions.slice(c.onset, c.onset + 80).findLast((d) => d.anomalous);
@@ -64,7 +69,9 @@ async function main(): Promise<void> {
   if (!json) {
     process.stdout.write(`truth \\ diagnosed: ${cols.join(' ')}\n`);
     for (const p of INJECTED) process.stdout.write(`${p.padEnd(16)} ${cols.map((c) => String(matrix[p]![c])).join(' ')}\n`);
-    process.stdout.write(`accuracy ${out.accuracy} (of detected ${out.accuracyOfDetected}), signal named right ${out.signalAccuracy}, detected ${out.detected}\n`);
+    process.stdout.write(
+      `accuracy ${out.accuracy} (of detected ${out.accuracyOfDetected}), signal named right ${out.signalAccuracy}, detected ${out.detected}\n`,
+    );
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -41,7 +41,10 @@ const cfg = explainSection.parse({ mode: 'lm', modelDir });
 // not the same frame with another pattern name in it.
 const CLASS: Array<[RegExp, string]> = [
   [/^(rose|climbed|increased|risen|reached|up|fell|decreased|down|fallen|sank|slid)$/, '<DIR>'],
-  [/^(spike|drift|oscillation|oscillating|dropout|stuck|variability|erratic|shift|level|gradual|sudden|slow|short|regular|flat|unclassified|classified|signal|sensor|change|known)$/i, '<PAT>'],
+  [
+    /^(spike|drift|oscillation|oscillating|dropout|stuck|variability|erratic|shift|level|gradual|sudden|slow|short|regular|flat|unclassified|classified|signal|sensor|change|known)$/i,
+    '<PAT>',
+  ],
   [/^(critical|warning)$/i, '<SEV>'],
 ];
 const shapeOf = (raw: string): string =>

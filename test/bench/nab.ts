@@ -36,7 +36,10 @@ async function main(): Promise<void> {
     const f = await loadNabFile(a.data, key);
     const ts = f.points.map((p) => p.ts);
     const value = f.points.map((p) => p.value);
-    const res = await replaySeries({ ts, signals: { value } }, { learnRows: nabProbationLength(ts.length), runner, config: NAB_CONFIG, asset: key });
+    const res = await replaySeries(
+      { ts, signals: { value } },
+      { learnRows: nabProbationLength(ts.length), runner, config: NAB_CONFIG, asset: key },
+    );
     const w = windows.get(key) ?? [];
     scored.push({ key, timestamps: ts, windows: w, scores: res.anomaly });
     fixed.push({ key, timestamps: ts, windows: w, detections: res.detections });
@@ -69,7 +72,9 @@ async function main(): Promise<void> {
     ...machine(),
   };
   if (!a.json) {
-    process.stdout.write(`NAB standard ${out.standard} (low FP ${out.reward_low_FP_rate}, low FN ${out.reward_low_FN_rate}); agent's own decisions ${out.agentStandard}\n`);
+    process.stdout.write(
+      `NAB standard ${out.standard} (low FP ${out.reward_low_FP_rate}, low FN ${out.reward_low_FN_rate}); agent's own decisions ${out.agentStandard}\n`,
+    );
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -40,9 +40,31 @@ const dir = mkdtempSync(join(tmpdir(), 'es-perf-'));
 const tag = `perf${process.pid}${Math.random().toString(36).slice(2, 6)}`;
 const plantPrefix = `${tag}-plant`;
 const listener = new BenchListener(o.url, `${tag}-up`, `${tag}-nr/alert`, `${tag}-nrctl`);
-const gen = spawnTs<ToGen, FromGen>('loadgen', join(import.meta.dirname, 'perf/loadgen.ts'), [o.url, plantPrefix, String(o.assets), String(o.signals)]);
-const setup: AgentSetup = { url: o.url, plantPrefix, upPrefix: `${tag}-up`, stateDir: join(dir, 'state'), learnSamples: o.learnSamples, explain: 'template', outboxSync: o.outboxSync };
-const stepOpts: StepOpts = { gen, listener, warmMs: o.warmMs, ms: o.stepMs, injectEveryMs: o.injectEveryMs, drainGraceMs: o.drainGraceMs, backlogP50Us: o.backlogP50Us, brokerPid: brokerPid() };
+const gen = spawnTs<ToGen, FromGen>('loadgen', join(import.meta.dirname, 'perf/loadgen.ts'), [
+  o.url,
+  plantPrefix,
+  String(o.assets),
+  String(o.signals),
+]);
+const setup: AgentSetup = {
+  url: o.url,
+  plantPrefix,
+  upPrefix: `${tag}-up`,
+  stateDir: join(dir, 'state'),
+  learnSamples: o.learnSamples,
+  explain: 'template',
+  outboxSync: o.outboxSync,
+};
+const stepOpts: StepOpts = {
+  gen,
+  listener,
+  warmMs: o.warmMs,
+  ms: o.stepMs,
+  injectEveryMs: o.injectEveryMs,
+  drainGraceMs: o.drainGraceMs,
+  backlogP50Us: o.backlogP50Us,
+  brokerPid: brokerPid(),
+};
 const stoppers: Array<() => Promise<void>> = [];
 
 /** Streams load until `until` resolves (learning, start-up). */
@@ -56,20 +78,35 @@ async function streamWhile<T>(rate: number, until: Promise<T>): Promise<T> {
 }
 
 /** Fixed rates, then the search. `max`: highest rate kept up with; `strictMax`: highest with no deadline miss either. */
-async function fixedAndSearch(c: Consumer, rates: number[], from: number, factor: number, who: string): Promise<{ rates: RateResult[]; max: number; strictMax: number }> {
+async function fixedAndSearch(
+  c: Consumer,
+  rates: number[],
+  from: number,
+  factor: number,
+  who: string,
+): Promise<{ rates: RateResult[]; max: number; strictMax: number }> {
   const out: RateResult[] = [];
   for (const rate of rates) {
     const r = await runStep(c, rate, stepOpts);
     out.push(r);
     line(who, r);
   }
-  const max = from > 0 ? await searchMax(c, out, from, factor, o.searchCap, stepOpts, (r) => line(who, r)) : Math.max(0, ...out.filter((r) => r.keptUp).map((r) => r.rate));
+  const max =
+    from > 0
+      ? await searchMax(c, out, from, factor, o.searchCap, stepOpts, (r) => line(who, r))
+      : Math.max(0, ...out.filter((r) => r.keptUp).map((r) => r.rate));
   return { rates: out, max, strictMax: Math.max(0, ...out.filter((r) => r.sustained).map((r) => r.rate)) };
 }
 
 async function agentPhase(): Promise<{ rates: RateResult[]; max: number; strictMax: number }> {
   say(`agent: ${o.assets} assets × ${o.signals} signals, learning ${o.learnSamples} samples per asset`);
-  const a = new AgentProc(dir, setup, 'main', [...o.agentNodeArgs, ...(o.profDir ? ['--cpu-prof', '--cpu-prof-dir', o.profDir] : [])], o.nice);
+  const a = new AgentProc(
+    dir,
+    setup,
+    'main',
+    [...o.agentNodeArgs, ...(o.profDir ? ['--cpu-prof', '--cpu-prof-dir', o.profDir] : [])],
+    o.nice,
+  );
   stoppers.push(() => a.stop());
   await a.ready();
   await streamWhile(Math.min(5000, o.footprintRate), a.learned(o.assets, 120_000));
@@ -117,12 +154,28 @@ async function inProcess(): Promise<Record<string, number> | null> {
   if (o.inprocS <= 0) return null;
   const file = join(dir, 'agent-inproc.json');
   writeFileSync(file, JSON.stringify(agentConfig({ ...setup, plantPrefix: `${tag}-inproc`, stateDir: join(dir, 'state-inproc') })));
-  const p = new Proc('inproc', process.execPath, [...o.agentNodeArgs, '--import', 'tsx', join(import.meta.dirname, 'perf/inproc.ts'), file, `${tag}-inproc`, String(o.assets), String(o.signals), String(o.inprocS)]);
+  const p = new Proc('inproc', process.execPath, [
+    ...o.agentNodeArgs,
+    '--import',
+    'tsx',
+    join(import.meta.dirname, 'perf/inproc.ts'),
+    file,
+    `${tag}-inproc`,
+    String(o.assets),
+    String(o.signals),
+    String(o.inprocS),
+  ]);
   const code = await new Promise<number | null>((r) => p.child.once('exit', (c) => r(c)));
-  const last = p.lastOutput().split('\n').reverse().find((l) => l.startsWith('{"samplesPerSecond"'));
+  const last = p
+    .lastOutput()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{"samplesPerSecond"'));
   if (code !== 0 || !last) throw new Error(`in-process run failed (${code}):\n${p.lastOutput()}`);
   const r = JSON.parse(last) as Record<string, number>;
-  say(`agent in-process (no broker, flat out on one core): ${r['samplesPerSecond']}/s, ${r['usPerSample']} µs/sample, p99 ${fmt(r['p99Us'] ?? null)}, misses ${r['deadlineMisses']}, batch ${r['meanBatch']}`);
+  say(
+    `agent in-process (no broker, flat out on one core): ${r['samplesPerSecond']}/s, ${r['usPerSample']} µs/sample, p99 ${fmt(r['p99Us'] ?? null)}, misses ${r['deadlineMisses']}, batch ${r['meanBatch']}`,
+  );
   return r;
 }
 
@@ -160,9 +213,22 @@ async function main(): Promise<void> {
   const nr = o.agentOnly ? undefined : await nodeRedPhase();
   let soakRes: SoakResult | undefined;
   if (o.soakMin > 0) {
-    say(`agent: soak ${o.soakMin} min at ${o.footprintRate}/s (${cli ?? builtCli(join(import.meta.dirname, '../..')) ? 'built CLI' : 'tsx host'})`);
-    soakRes = await soak(cli ?? builtCli(join(import.meta.dirname, '../..')), dir, setup, o.agentNodeArgs, gen, o.footprintRate, o.soakMin, 1000);
-    say(`agent: soak RSS ${soakRes.rssStartMb} → ${soakRes.rssEndMb} MB (${soakRes.rssSlopeMbPerHour} MB/h), heap ${soakRes.heapStartMb} → ${soakRes.heapEndMb} MB (${soakRes.heapSlopeMbPerHour} MB/h), misses ${soakRes.deadlineMisses} of ${soakRes.decisions}`);
+    say(
+      `agent: soak ${o.soakMin} min at ${o.footprintRate}/s (${(cli ?? builtCli(join(import.meta.dirname, '../..'))) ? 'built CLI' : 'tsx host'})`,
+    );
+    soakRes = await soak(
+      cli ?? builtCli(join(import.meta.dirname, '../..')),
+      dir,
+      setup,
+      o.agentNodeArgs,
+      gen,
+      o.footprintRate,
+      o.soakMin,
+      1000,
+    );
+    say(
+      `agent: soak RSS ${soakRes.rssStartMb} → ${soakRes.rssEndMb} MB (${soakRes.rssSlopeMbPerHour} MB/h), heap ${soakRes.heapStartMb} → ${soakRes.heapEndMb} MB (${soakRes.heapSlopeMbPerHour} MB/h), misses ${soakRes.deadlineMisses} of ${soakRes.decisions}`,
+    );
   }
   const target = agent.rates.find((r) => r.rate >= 10_000) ?? agent.rates[agent.rates.length - 1]!;
   const nrTarget = nr?.rates.find((r) => r.rate === target.rate) ?? nr?.rates[nr.rates.length - 1];
@@ -188,7 +254,16 @@ async function main(): Promise<void> {
     startupWithLmMs: lm?.startupMs ?? null,
     footprintVia: cli ? 'dist-cli' : 'tsx-host',
     agentStartMs,
-    nodeRed: nr && nrTarget ? { maxSamplesPerSecond: nr.max, p99Us: nrTarget.e2eP99Us, alertP99Us: nrTarget.alertP99Us, rssMb: Math.max(...nr.rates.filter((r) => r.keptUp).map((r) => r.rssMb), 0), rates: nr.rates } : null,
+    nodeRed:
+      nr && nrTarget
+        ? {
+            maxSamplesPerSecond: nr.max,
+            p99Us: nrTarget.e2eP99Us,
+            alertP99Us: nrTarget.alertP99Us,
+            rssMb: Math.max(...nr.rates.filter((r) => r.keptUp).map((r) => r.rssMb), 0),
+            rates: nr.rates,
+          }
+        : null,
     // Like for like: the highest rate each kept up with (no loss, no backlog).
     throughputRatio: nr && nr.max > 0 ? round(agent.max / nr.max, 2) : null,
     // Like for like: publish→decision through the broker, both measured from the payload timestamp.
@@ -197,10 +272,21 @@ async function main(): Promise<void> {
     inProcess: inproc,
     rssSlopeMbPerHour: soakRes ? soakRes.rssSlopeMbPerHour : null,
     soak: soakRes ?? null,
-    workload: { assets: o.assets, signals: o.signals, stepS: o.stepMs / 1000, injectEveryMs: o.injectEveryMs, quick: o.quick, nice: o.nice, outboxSync: o.outboxSync, agentNodeArgs: o.agentNodeArgs.join(' ') },
+    workload: {
+      assets: o.assets,
+      signals: o.signals,
+      stepS: o.stepMs / 1000,
+      injectEveryMs: o.injectEveryMs,
+      quick: o.quick,
+      nice: o.nice,
+      outboxSync: o.outboxSync,
+      agentNodeArgs: o.agentNodeArgs.join(' '),
+    },
     ...machine(),
   };
-  say(`agent max ${agent.strictMax}/s with no miss, kept up to ${agent.max}/s, node-red max ${nr?.max ?? '–'}/s, throughput ratio ${result.throughputRatio ?? '–'}, p99 ratio ${result.p99Ratio ?? '–'}`);
+  say(
+    `agent max ${agent.strictMax}/s with no miss, kept up to ${agent.max}/s, node-red max ${nr?.max ?? '–'}/s, throughput ratio ${result.throughputRatio ?? '–'}, p99 ratio ${result.p99Ratio ?? '–'}`,
+  );
   if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else console.log(JSON.stringify(result, null, 2));
 }

@@ -31,7 +31,10 @@ async function main(): Promise<void> {
   for (const key of keys) {
     const f = await loadSkabFile(a.data, key);
     if (!f.anomaly || !f.changepoint) continue;
-    const res = await replaySeries({ ts: f.ts, signals: f.signals }, { learnRows: SKAB_TRAIN_ROWS, runner, config: SKAB_CONFIG, asset: key });
+    const res = await replaySeries(
+      { ts: f.ts, signals: f.signals },
+      { learnRows: SKAB_TRAIN_ROWS, runner, config: SKAB_CONFIG, asset: key },
+    );
     const pred = res.detections.slice(SKAB_TRAIN_ROWS);
     const truth = f.anomaly.slice(SKAB_TRAIN_ROWS);
     parts.push({ truth, pred });

@@ -9,7 +9,11 @@ const dir = mkdtempSync(join(tmpdir(), 'es-cli-'));
 
 /** Runs the CLI from its TypeScript sources (no build needed), like a user would run the bin. */
 function cli(args: string[], timeoutMs = 30_000) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'agent/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'agent/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -38,7 +42,9 @@ describe('edge-sentinel CLI', () => {
     const cfg = JSON.parse(cli(['schema']).out) as { properties: Record<string, unknown> };
     expect(Object.keys(cfg.properties)).toContain('plant');
     const alert = JSON.parse(cli(['schema', '--alert']).out) as { properties: Record<string, unknown> };
-    expect(Object.keys(alert.properties)).toEqual(expect.arrayContaining(['v', 'id', 'asset', 'state', 'severity', 'evidence', 'diagnosis', 'summary']));
+    expect(Object.keys(alert.properties)).toEqual(
+      expect.arrayContaining(['v', 'id', 'asset', 'state', 'severity', 'evidence', 'diagnosis', 'summary']),
+    );
   });
 
   it('usage errors exit 2', () => {
@@ -62,8 +68,18 @@ sim: { enabled: true, embeddedBroker: true, rateHz: 20, speed: 4 }
     const r = cli(['demo', '--duration', '16', '--json', '--config', f], 60_000);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; asset?: string; diagnosis?: { signals: string[] }; latencyUs?: number | { p99: number } });
-    expect(lines.filter((l) => l.type === 'phase').map((l) => l.asset).sort()).toEqual(['M-201', 'P-101']);
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { type: string; asset?: string; diagnosis?: { signals: string[] }; latencyUs?: number | { p99: number } },
+      );
+    expect(
+      lines
+        .filter((l) => l.type === 'phase')
+        .map((l) => l.asset)
+        .sort(),
+    ).toEqual(['M-201', 'P-101']);
     const dets = lines.filter((l) => l.type === 'detection');
     // The first fault of the timeline is cavitation on P-101 (pressure, vibration, flow).
     const cav = dets.filter((d) => d.asset === 'P-101' && d.diagnosis!.signals.some((s) => ['pressure', 'vibration', 'flow'].includes(s)));

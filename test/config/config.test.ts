@@ -71,7 +71,10 @@ bogus: 1
   });
 
   it('substitutes ${ENV} and ${ENV:-default}, and says which variable is missing', () => {
-    const cfg = parseConfig({ plant: { broker: { url: 'mqtt://${HOST}:${PORT:-1883}', password: '${PW}' } } }, { HOST: 'broker.local', PW: 's3cret' });
+    const cfg = parseConfig(
+      { plant: { broker: { url: 'mqtt://${HOST}:${PORT:-1883}', password: '${PW}' } } },
+      { HOST: 'broker.local', PW: 's3cret' },
+    );
     expect(cfg.plant.broker.url).toBe('mqtt://broker.local:1883');
     expect(cfg.plant.broker.password).toBe('s3cret');
     expect(problems(() => parseConfig({ plant: { broker: { url: 'mqtt://${NOPE}' } } }, {}))).toEqual([

@@ -84,7 +84,10 @@ describe('pipeline', () => {
   });
 
   it('decides by the fallback when the model cannot meet the deadline, and raises agent health', async () => {
-    const { pipeline, stats, decisions, health } = await build({ assets: { defaults: { learnSamples: 200, deadlineMs: 0.001 } }, detect: { missHealthAfter: 10 } });
+    const { pipeline, stats, decisions, health } = await build({
+      assets: { defaults: { learnSamples: 200, deadlineMs: 0.001 } },
+      detect: { missHealthAfter: 10 },
+    });
     const u = rng(8);
     let ts = await feed(pipeline, 0, 101, u);
     decisions.length = 0;
@@ -104,7 +107,10 @@ describe('pipeline', () => {
     const u = rng(9);
     await feed(first.pipeline, 0, 101, u);
     await first.store.flush();
-    const saved = JSON.parse(readFileSync(join(first.stateDir, 'baselines', 'pump.json'), 'utf8')) as { signals: string[]; samples: number };
+    const saved = JSON.parse(readFileSync(join(first.stateDir, 'baselines', 'pump.json'), 'utf8')) as {
+      signals: string[];
+      samples: number;
+    };
     expect(saved.signals).toEqual(['temp', 'current']);
     expect(saved.samples).toBe(200);
     const second = await build({}, first.stateDir);
@@ -144,14 +150,21 @@ describe('model loading errors are clear at start-up', () => {
     expect(await startWith(card)).toBe('loaded');
   });
   it('rejects a corrupt file by its sha256', async () => {
-    expect(await startWith(card, Buffer.from('not an onnx file'))).toMatch(/^E_MODEL_LOAD model file .* is corrupt or was replaced: sha256 /);
+    expect(await startWith(card, Buffer.from('not an onnx file'))).toMatch(
+      /^E_MODEL_LOAD model file .* is corrupt or was replaced: sha256 /,
+    );
   });
   it('rejects a card whose kind needs inputs the card lacks', async () => {
     const bad = { ...card, inputs: (card['inputs'] as Array<{ name: string }>).filter((i) => i.name !== 'lam') };
     expect(await startWith(bad)).toMatch(/^E_MODEL_CARD model card .*: kind pca-scorer needs input "lam"/);
   });
   it('rejects a model whose real inputs do not match its card', async () => {
-    const fs = { ...card, kind: 'feature-scorer', inputs: [{ name: 'features', dtype: 'float32', shape: ['batch', 'f'] }], outputs: [{ name: 'score', dtype: 'float32', shape: ['batch'] }] };
+    const fs = {
+      ...card,
+      kind: 'feature-scorer',
+      inputs: [{ name: 'features', dtype: 'float32', shape: ['batch', 'f'] }],
+      outputs: [{ name: 'score', dtype: 'float32', shape: ['batch'] }],
+    };
     expect(await startWith(fs)).toMatch(/^E_MODEL_CARD .*needs input "x"/);
   });
 });

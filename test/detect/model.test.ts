@@ -62,13 +62,29 @@ describe('a user model with a card fails clearly at start-up', () => {
   });
 
   it('wrong input rank → E_MODEL_SHAPE naming the input', async () => {
-    const inputs = (builtin['inputs'] as Array<{ name: string; shape: unknown[] }>).map((i) => (i.name === 'P' ? { ...i, shape: ['batch', 'features'] } : i));
+    const inputs = (builtin['inputs'] as Array<{ name: string; shape: unknown[] }>).map((i) =>
+      i.name === 'P' ? { ...i, shape: ['batch', 'features'] } : i,
+    );
     const p = card('rank', { inputs }, onnx);
     await expect(start(p)).rejects.toThrow(/input "P" has rank 3, card says 2/);
   });
 
   it('a feature-scorer card on a graph without the declared I/O → E_MODEL_SHAPE', async () => {
-    const p = card('kind', { kind: 'feature-scorer', outputs: [{ name: 'score', dtype: 'float32', shape: ['batch'] }, { name: 'anomaly', dtype: 'float32', shape: ['batch'] }], inputs: [{ name: 'features', dtype: 'float32', shape: ['batch', 'features'] }, { name: 'x', dtype: 'float32', shape: ['batch', 'features'] }] }, onnx);
+    const p = card(
+      'kind',
+      {
+        kind: 'feature-scorer',
+        outputs: [
+          { name: 'score', dtype: 'float32', shape: ['batch'] },
+          { name: 'anomaly', dtype: 'float32', shape: ['batch'] },
+        ],
+        inputs: [
+          { name: 'features', dtype: 'float32', shape: ['batch', 'features'] },
+          { name: 'x', dtype: 'float32', shape: ['batch', 'features'] },
+        ],
+      },
+      onnx,
+    );
     await expect(start(p)).rejects.toMatchObject({ code: 'E_MODEL_SHAPE' });
   });
 

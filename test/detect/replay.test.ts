@@ -8,7 +8,10 @@ describe('replay harness', () => {
     try {
       const c = makeCase(7, 'level_shift', 1, 300, 60);
       const cut = c.onset + 20;
-      const prefix = { ts: c.ts.slice(0, cut), signals: Object.fromEntries(Object.entries(c.signals).map(([k, v]) => [k, v.slice(0, cut)])) };
+      const prefix = {
+        ts: c.ts.slice(0, cut),
+        signals: Object.fromEntries(Object.entries(c.signals).map(([k, v]) => [k, v.slice(0, cut)])),
+      };
       // A generous deadline: a deadline miss (a loaded CI box) switches one decision to the fallback detector
       // and skips the baseline follow, which would make two identical runs differ for reasons unrelated to lookahead.
       const config = { assets: { defaults: { deadlineMs: 10_000 } } };

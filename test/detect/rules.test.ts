@@ -91,7 +91,12 @@ describe('continuous profile', () => {
     const runner = await openReplayRunner();
     try {
       const c = makeCase(21, 'level_shift', 2, 600, 400);
-      const res = await replaySeries(c, { learnRows: 600, runner, config: { assets: { defaults: { deadlineMs: 10_000 } } }, detector: DETECTOR_PROFILES.continuous });
+      const res = await replaySeries(c, {
+        learnRows: 600,
+        runner,
+        config: { assets: { defaults: { deadlineMs: 10_000 } } },
+        detector: DETECTOR_PROFILES.continuous,
+      });
       const tail = res.detections.slice(c.onset + 300, c.onset + 400);
       expect(tail.reduce((s, d) => s + d, 0)).toBeGreaterThanOrEqual(95);
     } finally {

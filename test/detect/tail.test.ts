@@ -26,7 +26,10 @@ describe('onset threshold: tail fit after the likelihood has warmed up', () => {
     const learned = async (seed: number, spike: number, tailSkip: number): Promise<number> => {
       const { ts, v } = noise(seed, 700);
       v[40]! += spike;
-      const res = await replaySeries({ ts, signals: { x: v } }, { learnRows: 600, runner, config, detector: { ...DETECTOR_PROFILES.onset, tailSkip } });
+      const res = await replaySeries(
+        { ts, signals: { x: v } },
+        { learnRows: 600, runner, config, detector: { ...DETECTOR_PROFILES.onset, tailSkip } },
+      );
       const first = res.decisions.find((d) => d.phase === 'detecting');
       expect(first).toBeDefined();
       return first!.threshold;

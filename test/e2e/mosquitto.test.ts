@@ -25,7 +25,11 @@ describe('agent against Mosquitto', () => {
     plant: {
       broker: { url: 'mqtt://127.0.0.1:1883' },
       subscriptions: [
-        { topic: `${prefix}/{asset}/telemetry`, decoder: 'json', json: { signals: { vibration: 'vib', temp: 'temp' }, timestampPath: 'ts' } },
+        {
+          topic: `${prefix}/{asset}/telemetry`,
+          decoder: 'json',
+          json: { signals: { vibration: 'vib', temp: 'temp' }, timestampPath: 'ts' },
+        },
         { topic: `${prefix}/{asset}/num/{signal}`, decoder: 'number' },
       ],
     },
@@ -55,7 +59,10 @@ describe('agent against Mosquitto', () => {
     const send = async (n: number, vibExtra: (i: number) => number) => {
       for (let i = 0; i < n; i++) {
         ts += 1000;
-        pub.publish(`${prefix}/pump-1/telemetry`, JSON.stringify({ ts, vib: 2.5 + 0.05 * gauss(u) + vibExtra(i), temp: 55 + 0.2 * gauss(u) }));
+        pub.publish(
+          `${prefix}/pump-1/telemetry`,
+          JSON.stringify({ ts, vib: 2.5 + 0.05 * gauss(u) + vibExtra(i), temp: 55 + 0.2 * gauss(u) }),
+        );
         if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5)); // let the agent keep up, as a real plant paces itself
       }
     };
@@ -99,7 +106,11 @@ describe('agent against Mosquitto', () => {
     expect(text).toMatch(/edge_sentinel_decision_latency_quantile_us\{quantile="0.99"\} [\d.]+/);
     expect(text).toContain('edge_sentinel_asset_detecting{asset="pump-1"} 1');
     expect(text).toMatch(/edge_sentinel_decode_errors_total [1-9]/);
-    const h = (await (await fetch(`http://127.0.0.1:${agent.httpPort}/healthz`)).json()) as { ok: boolean; plantConnected: boolean; assets: unknown[] };
+    const h = (await (await fetch(`http://127.0.0.1:${agent.httpPort}/healthz`)).json()) as {
+      ok: boolean;
+      plantConnected: boolean;
+      assets: unknown[];
+    };
     expect(h.plantConnected).toBe(true);
     expect(h.assets).toEqual([{ asset: 'pump-1', phase: 'detecting', samples: 200 }]);
   });

@@ -23,7 +23,9 @@ function freePort(): Promise<number> {
 /** Every AF_INET/AF_INET6 connect() strace saw, as "addr:port". */
 function inetConnects(straceLog: string): string[] {
   const out: string[] = [];
-  for (const m of straceLog.matchAll(/connect\(\d+, \{sa_family=AF_INET6?, sin6?_port=htons\((\d+)\), (?:sin_addr=inet_addr\("([^"]+)"\)|[^}]*inet_pton\(AF_INET6, "([^"]+)")/g)) {
+  for (const m of straceLog.matchAll(
+    /connect\(\d+, \{sa_family=AF_INET6?, sin6?_port=htons\((\d+)\), (?:sin_addr=inet_addr\("([^"]+)"\)|[^}]*inet_pton\(AF_INET6, "([^"]+)")/g,
+  )) {
     out.push(`${m[2] ?? m[3]}:${m[1]}`);
   }
   return out;
@@ -59,10 +61,14 @@ describe('nothing phones home', () => {
     };
     const file = join(work, 'config.json');
     writeFileSync(file, JSON.stringify(cfg));
-    const child = spawn('strace', ['-f', '-qq', '-e', 'trace=connect', '-o', straceLog, process.execPath, CLI, 'demo', '--duration', '10', '--json', '--config', file], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      'strace',
+      ['-f', '-qq', '-e', 'trace=connect', '-o', straceLog, process.execPath, CLI, 'demo', '--duration', '10', '--json', '--config', file],
+      {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     pid = child.pid ?? 0;
     code = await new Promise<number | null>((r) => child.on('exit', r));

@@ -77,7 +77,10 @@ describe('NAB scoring of crafted files', () => {
 
   it('no detection scores the null baseline; a window inside the probation is not counted missed', () => {
     const none = new Array<number>(20).fill(0);
-    expect(nabScoreDetections([{ key: 'f', timestamps: ts, windows: win, detections: none }], STD)).toMatchObject({ raw: -1, normalized: 0 });
+    expect(nabScoreDetections([{ key: 'f', timestamps: ts, windows: win, detections: none }], STD)).toMatchObject({
+      raw: -1,
+      normalized: 0,
+    });
     const early = [{ start: 0, end: 2 * MIN }];
     const r = nabScoreDetections([{ key: 'f', timestamps: ts, windows: early, detections: none }], STD);
     expect(r).toMatchObject({ raw: 0, windows: 1, scoredWindows: 0, nullScore: 0, perfect: 1 });

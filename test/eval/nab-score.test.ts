@@ -61,13 +61,19 @@ describe('NAB loaders', () => {
 
   it('reference outputs cover every data file row for row', () => {
     for (const [detector, files] of reference) {
-      expect(files.map((f) => f.key), detector).toEqual(corpus.map((f) => f.key));
+      expect(
+        files.map((f) => f.key),
+        detector,
+      ).toEqual(corpus.map((f) => f.key));
       for (const f of files) {
         const data = corpus.find((c) => c.key === f.key);
         expect(f.rows.map((r) => r.ts)).toEqual(data?.points.map((p) => p.ts));
         // NAB rewrote the values with fewer digits: equal to ~1e-9, not bit for bit.
         const values = data?.points.map((p) => p.value) ?? [];
-        const worst = f.rows.reduce((m, r, i) => Math.max(m, Math.abs(r.value - (values[i] ?? Number.NaN)) / Math.max(1, Math.abs(r.value))), 0);
+        const worst = f.rows.reduce(
+          (m, r, i) => Math.max(m, Math.abs(r.value - (values[i] ?? Number.NaN)) / Math.max(1, Math.abs(r.value))),
+          0,
+        );
         expect(worst).toBeLessThan(1e-9);
       }
     }

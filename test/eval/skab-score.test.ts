@@ -124,6 +124,8 @@ describe('SKAB loader on the real valve1 files', () => {
   });
 
   it('rejects a label that is not 0/1', () => {
-    expect(() => parseSkab('datetime;' + SKAB_SENSORS.join(';') + ';anomaly;changepoint\r\n2020-01-01 00:00:00;1;1;1;1;1;1;1;1;2;0\r\n', 'bad.csv')).toThrow(/anomaly is 2/);
+    expect(() =>
+      parseSkab('datetime;' + SKAB_SENSORS.join(';') + ';anomaly;changepoint\r\n2020-01-01 00:00:00;1;1;1;1;1;1;1;1;2;0\r\n', 'bad.csv'),
+    ).toThrow(/anomaly is 2/);
   });
 });

@@ -49,7 +49,10 @@ describe('explain worker from compiled JS', () => {
     const compiled = join(out, 'agent/explain/explainer.js');
     expect(existsSync(join(out, 'agent/explain/worker.js'))).toBe(true);
     const mod = (await import(compiled)) as typeof ExplainerModule;
-    const ex = mod.createExplainer(explainSection.parse({ mode: 'lm', modelDir: builtinModelDir(), budgetMs: 3000 }), pino({ level: 'silent' }));
+    const ex = mod.createExplainer(
+      explainSection.parse({ mode: 'lm', modelDir: builtinModelDir(), budgetMs: 3000 }),
+      pino({ level: 'silent' }),
+    );
     await ex.start();
     try {
       const s = await ex.explain(facts);

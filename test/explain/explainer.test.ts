@@ -36,7 +36,10 @@ function memLog(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
 }
 
 const running: Explainer[] = [];
-async function started(cfg: Partial<ExplainConfig>, opts: ExplainerOptions = {}): Promise<{ ex: Explainer; lines: Array<Record<string, unknown>> }> {
+async function started(
+  cfg: Partial<ExplainConfig>,
+  opts: ExplainerOptions = {},
+): Promise<{ ex: Explainer; lines: Array<Record<string, unknown>> }> {
   const { log, lines } = memLog();
   const ex = createExplainer(explainSection.parse({ mode: 'lm', ...cfg }), log, opts);
   running.push(ex);
@@ -58,7 +61,11 @@ describe('createExplainer', () => {
   it('lm mode ships verified LM summaries with the model id, from the worker', async () => {
     const { ex, lines } = await started({ budgetMs: 2000 });
     expect(lines.find((l) => l.msg === 'explain model loaded')).toMatchObject({ module: 'explain', layers: 3 });
-    const all = await Promise.all([facts, { ...facts, state: 'update' as const }, { ...facts, state: 'resolved' as const, durationS: 400 }].map((f) => ex.explain(f).then((s) => ({ s, f }))));
+    const all = await Promise.all(
+      [facts, { ...facts, state: 'update' as const }, { ...facts, state: 'resolved' as const, durationS: 400 }].map((f) =>
+        ex.explain(f).then((s) => ({ s, f })),
+      ),
+    );
     for (const { s, f } of all) {
       expect(s.source).toBe('lm');
       expect(s.model).toMatch(/^explain-lm@1\.0\.0\+[0-9a-f]{12}$/);
@@ -69,7 +76,10 @@ describe('createExplainer', () => {
 
   it('fails start() with a clear E_LM on a missing model', async () => {
     const ex = createExplainer(explainSection.parse({ mode: 'lm', modelDir: '/nonexistent/model' }), pino({ level: 'silent' }));
-    const err: unknown = await ex.start().then(() => null, (e: unknown) => e);
+    const err: unknown = await ex.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isEdgeError(err, 'E_LM')).toBe(true);
     expect((err as Error).message).toContain('/nonexistent/model/config.json');
     // Still usable: it answers with templates.
@@ -107,7 +117,10 @@ describe('createExplainer', () => {
 
   it('runs a text-prompt (bring-your-own style) model through the same verifier and falls back on bad text', async () => {
     // The shipped model fed a text prompt writes unfilled placeholders: the verifier must refuse them.
-    const { ex } = await started({ budgetMs: 2000, promptTemplate: '<bos> <st_open> <sev_info> <pat_drift> <moved_1> <d1_up> <r1_yes> <steady_0> <sep>' });
+    const { ex } = await started({
+      budgetMs: 2000,
+      promptTemplate: '<bos> <st_open> <sev_info> <pat_drift> <moved_1> <d1_up> <r1_yes> <steady_0> <sep>',
+    });
     const s = await ex.explain(facts);
     expect(s).toMatchObject({ source: 'template', text: templateSummary(facts) });
     expect(ex.stats()).toMatchObject({ lm: 0, template: 1, verifyFailures: 2 });

@@ -5,7 +5,13 @@ import type { AlertFacts } from '../../agent/types.js';
 import { PUMP_DRIFT } from './fixtures/facts.js';
 
 interface FixtureCase {
-  facts: { state: AlertFacts['state']; severity: AlertFacts['severity']; pattern: AlertFacts['pattern']; moved: Array<{ direction: 'up' | 'down'; ratio: number | null }>; steady: string[] };
+  facts: {
+    state: AlertFacts['state'];
+    severity: AlertFacts['severity'];
+    pattern: AlertFacts['pattern'];
+    moved: Array<{ direction: 'up' | 'down'; ratio: number | null }>;
+    steady: string[];
+  };
   prompt: string[];
 }
 
@@ -26,15 +32,23 @@ describe('facts-v1 prompt', () => {
   });
 
   it('fills placeholders from the facts, tidies punctuation and reports unfillable slots', () => {
-    const words = '<ASSET> : <SIGNAL_1> rose to <VALUE_1> <UNIT_1> ( <RATIO_1> its normal of <BASE_1> <UNIT_1> ) , for <DUR> now while <STEADY> held steady .'.split(' ');
+    const words =
+      '<ASSET> : <SIGNAL_1> rose to <VALUE_1> <UNIT_1> ( <RATIO_1> its normal of <BASE_1> <UNIT_1> ) , for <DUR> now while <STEADY> held steady .'.split(
+        ' ',
+      );
     expect(fill(words, facts)).toEqual({
       text: 'Pump P-101: bearing vibration rose to 7.93 mm/s (3.1x its normal of 2.52 mm/s), for 40 s now while temperature and oil temp held steady.',
       unfillable: [],
       used: ['ASSET', 'SIGNAL_1', 'VALUE_1', 'UNIT_1', 'RATIO_1', 'BASE_1', 'UNIT_1', 'DUR', 'STEADY'],
     });
-    const bad = fill(['<SIGNAL_1>', '.', '<SIGNAL_2>', 'fell', '.', '<RATIO_1>'], { ...facts, moved: [{ ...facts.moved[0]!, ratio: null }] });
+    const bad = fill(['<SIGNAL_1>', '.', '<SIGNAL_2>', 'fell', '.', '<RATIO_1>'], {
+      ...facts,
+      moved: [{ ...facts.moved[0]!, ratio: null }],
+    });
     expect(bad.unfillable).toEqual(['SIGNAL_2', 'RATIO_1']);
-    expect(fill(['<SIGNAL_1>', 'is', 'at', '<VALUE_1>', '<UNIT_1>', '.'], { ...facts, moved: [{ ...facts.moved[0]!, unit: '' }] }).text).toBe('Bearing vibration is at 7.93.');
+    expect(
+      fill(['<SIGNAL_1>', 'is', 'at', '<VALUE_1>', '<UNIT_1>', '.'], { ...facts, moved: [{ ...facts.moved[0]!, unit: '' }] }).text,
+    ).toBe('Bearing vibration is at 7.93.');
   });
 
   it('renders a bring-your-own prompt template from the facts', () => {

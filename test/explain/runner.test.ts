@@ -69,27 +69,43 @@ describe('LmRunner load errors are EdgeError E_LM, clear at start-up', () => {
 
   it.each([
     ['missing folder', () => join(tmpdir(), 'no-such-model-dir'), /config\.json cannot be read/],
-    ['corrupt onnx', () => {
-      const d = copyModel();
-      writeFileSync(join(d, 'onnx', 'model.onnx'), Buffer.from('this is not an onnx protobuf'));
-      return d;
-    }, /not a loadable ONNX model/],
-    ['wrong I/O names', () => {
-      const d = copyModel();
-      copyFileSync(new URL('./fixtures/wrong-io.onnx', import.meta.url), join(d, 'onnx', 'model.onnx'));
-      return d;
-    }, /input "input_ids" missing/],
-    ['bad tokenizer', () => {
-      const d = copyModel();
-      writeFileSync(join(d, 'tokenizer.json'), '{"model":{"type":"Unigram","vocab":{}}}');
-      return d;
-    }, /unsupported model type Unigram/],
+    [
+      'corrupt onnx',
+      () => {
+        const d = copyModel();
+        writeFileSync(join(d, 'onnx', 'model.onnx'), Buffer.from('this is not an onnx protobuf'));
+        return d;
+      },
+      /not a loadable ONNX model/,
+    ],
+    [
+      'wrong I/O names',
+      () => {
+        const d = copyModel();
+        copyFileSync(new URL('./fixtures/wrong-io.onnx', import.meta.url), join(d, 'onnx', 'model.onnx'));
+        return d;
+      },
+      /input "input_ids" missing/,
+    ],
+    [
+      'bad tokenizer',
+      () => {
+        const d = copyModel();
+        writeFileSync(join(d, 'tokenizer.json'), '{"model":{"type":"Unigram","vocab":{}}}');
+        return d;
+      },
+      /unsupported model type Unigram/,
+    ],
   ])('%s', async (_n, make, msg) => {
-    const err: unknown = await LmRunner.load(make()).then(() => null, (e: unknown) => e);
+    const err: unknown = await LmRunner.load(make()).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isEdgeError(err, 'E_LM')).toBe(true);
     expect((err as Error).message).toMatch(msg);
   });
 });
 
 // Pinned from the committed model: a retrained or corrupted model changes it.
-const GREEDY_EXPECTED = '<ASSET> : <SIGNAL_1> moved up to <VALUE_1> <UNIT_1> , <RATIO_1> its learned normal of <BASE_1> <UNIT_1> , for <DUR> now while <STEADY> held steady — pattern : gradual drift .';
+const GREEDY_EXPECTED =
+  '<ASSET> : <SIGNAL_1> moved up to <VALUE_1> <UNIT_1> , <RATIO_1> its learned normal of <BASE_1> <UNIT_1> , for <DUR> now while <STEADY> held steady — pattern : gradual drift .';

@@ -24,7 +24,9 @@ describe('templateSummary', () => {
       ],
       steady: [],
     });
-    expect(text).toBe('Pump P-101 (critical), still abnormal: flow fell to 12.5, against a learned normal of 40, over the last 5 min — pattern: gradual drift. Also pressure fell to 1.2 bar.');
+    expect(text).toBe(
+      'Pump P-101 (critical), still abnormal: flow fell to 12.5, against a learned normal of 40, over the last 5 min — pattern: gradual drift. Also pressure fell to 1.2 bar.',
+    );
   });
 
   it('handles resolved alerts and alerts with no moved signal', () => {

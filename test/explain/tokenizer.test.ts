@@ -24,7 +24,7 @@ describe('tokenizer.json loader', () => {
       pre_tokenizer: { type: 'ByteLevel' },
       model: {
         type: 'BPE',
-        vocab: { h: 0, i: 1, 'Ġ': 2, t: 3, hi: 4, 'Ġt': 5, 'Ġth': 6, 'Ġthe': 7, e: 8, '°': 10, 'Â': 11, 'Â°': 12 },
+        vocab: { h: 0, i: 1, Ġ: 2, t: 3, hi: 4, Ġt: 5, Ġth: 6, Ġthe: 7, e: 8, '°': 10, Â: 11, 'Â°': 12 },
         merges: ['h i', 'Ġ t', 'Ġt h', 'Ġth e', 'Â °'],
       },
     });
@@ -49,7 +49,11 @@ describe('tokenizer.json loader', () => {
 
   it('ships a model card whose sha256 matches the committed model', () => {
     const dir = builtinModelDir();
-    const card = JSON.parse(readFileSync(join(dir, 'model-card.json'), 'utf8')) as { sha256: string; bytes: number; inputs: Array<{ name: string }> };
+    const card = JSON.parse(readFileSync(join(dir, 'model-card.json'), 'utf8')) as {
+      sha256: string;
+      bytes: number;
+      inputs: Array<{ name: string }>;
+    };
     const bytes = readFileSync(join(dir, 'onnx', 'model.onnx'));
     expect(card.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(card.bytes).toBe(bytes.length);

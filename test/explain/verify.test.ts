@@ -8,7 +8,8 @@ const facts: AlertFacts = {
   ...PUMP_DRIFT,
   moved: [...PUMP_DRIFT.moved, { name: 'motor_current', unit: 'A', value: 11.2, baseline: 14, ratio: 0.8, z: -4, direction: 'down' }],
 };
-const good = 'Pump P-101 (warning): bearing vibration rose to 7.93 mm/s, 3.1x its learned normal of 2.52 mm/s, over the last 40 s while temperature stayed normal — pattern: gradual drift. Motor current also fell to 11.2 A.';
+const good =
+  'Pump P-101 (warning): bearing vibration rose to 7.93 mm/s, 3.1x its learned normal of 2.52 mm/s, over the last 40 s while temperature stayed normal — pattern: gradual drift. Motor current also fell to 11.2 A.';
 
 describe('verifySummary', () => {
   it('accepts a correct summary, and coarser rounding of a fact value', () => {

@@ -19,8 +19,17 @@ beforeAll(async () => {
   await ensureBuilt();
   const flow = JSON.parse(readFileSync(join(ROOT, 'flows/mqtt-alerts/flow.json'), 'utf8')) as object[];
   // Unique topics so the demo publisher in the flow does not mix with other test runs on the shared broker.
-  nr = await startNodeRed(rewrite(flow, [['plant/', `${run}/plant/`], ["'edge-sentinel/'", `'${run}/edge-sentinel/'`]]), { editor: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  nr = await startNodeRed(
+    rewrite(flow, [
+      ['plant/', `${run}/plant/`],
+      ["'edge-sentinel/'", `'${run}/edge-sentinel/'`],
+    ]),
+    { editor: true },
+  );
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -54,7 +63,9 @@ describe('Node-RED editor', () => {
     expect(await page.locator('#red-ui-workspace-chart .red-ui-flow-node-unknown').count()).toBe(0);
     await page.waitForTimeout(1500);
     // The README's picture is refreshed only on request (UPDATE_SCREENSHOTS=1); a test run leaves the tree clean.
-    const png = process.env['UPDATE_SCREENSHOTS'] ? join(ROOT, 'docs/img/node-red-flow-a.png') : join(tmpdir(), `node-red-flow-a-${process.pid}.png`);
+    const png = process.env['UPDATE_SCREENSHOTS']
+      ? join(ROOT, 'docs/img/node-red-flow-a.png')
+      : join(tmpdir(), `node-red-flow-a-${process.pid}.png`);
     await page.screenshot({ path: png });
     expect(statSync(png).size).toBeGreaterThan(20_000);
   }, 60_000);

@@ -20,7 +20,12 @@ let client: mqtt.MqttClient;
 beforeAll(async () => {
   await ensureBuilt();
   const flow = JSON.parse(readFileSync(join(ROOT, 'flows/mqtt-alerts/flow.json'), 'utf8')) as object[];
-  nr = await startNodeRed(rewrite(flow, [['plant/', `${run}/plant/`], ["'edge-sentinel/'", `'${run}/edge-sentinel/'`]]));
+  nr = await startNodeRed(
+    rewrite(flow, [
+      ['plant/', `${run}/plant/`],
+      ["'edge-sentinel/'", `'${run}/edge-sentinel/'`],
+    ]),
+  );
   client = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { protocolVersion: 4 });
 }, 120_000);
 afterAll(async () => {
@@ -54,7 +59,11 @@ describe('flow (a): MQTT sensor topics → score → alert → explain → MQTT 
       await pub(66);
       await new Promise((r) => setTimeout(r, 20));
     }
-    await until(() => alerts.some((a) => a.asset === 'P-9' && a.state === 'open'), `an open alert on the alert topic\n${nr.output().slice(-3000)}`, 20_000);
+    await until(
+      () => alerts.some((a) => a.asset === 'P-9' && a.state === 'open'),
+      `an open alert on the alert topic\n${nr.output().slice(-3000)}`,
+      20_000,
+    );
     const open = alerts.find((a) => a.asset === 'P-9' && a.state === 'open')!;
     expect(topics[alerts.indexOf(open)]).toBe(`${run}/edge-sentinel/site1/P-9/alert`);
     expect(open.summary.text).toMatch(/P-9/);

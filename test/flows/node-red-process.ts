@@ -43,7 +43,11 @@ export async function startNodeRed(flows: object[], opts: { editor?: boolean } =
       logging: { console: { level: 'info' } },
     })};\n`,
   );
-  const proc: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/node-red/red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules/node-red/red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   const keep = (b: Buffer): void => {
     out = (out + b.toString()).slice(-20_000);

@@ -30,8 +30,15 @@ beforeAll(async () => {
   // The flow expects the database to exist (node-red-contrib-influxdb does not create it); so does its README.
   await fetch(`${influx.url}/query?q=${encodeURIComponent('CREATE DATABASE edge_sentinel')}`, { method: 'POST' });
   const flows = [
-    ...rewrite(flowOf('sparkplug-alerts'), [['spBv1.0/#', `spBv1.0/${run}/#`], ["'edge-sentinel/'", `'${run}/edge-sentinel/'`]]),
-    ...rewrite(flowOf('influxdb-history'), [['plant/', `${run}/plant/`], ['"8086"', `"${influx.port}"`], [':8086', `:${influx.port}`]]),
+    ...rewrite(flowOf('sparkplug-alerts'), [
+      ['spBv1.0/#', `spBv1.0/${run}/#`],
+      ["'edge-sentinel/'", `'${run}/edge-sentinel/'`],
+    ]),
+    ...rewrite(flowOf('influxdb-history'), [
+      ['plant/', `${run}/plant/`],
+      ['"8086"', `"${influx.port}"`],
+      [':8086', `:${influx.port}`],
+    ]),
   ];
   nr = await startNodeRed(flows);
   client = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { protocolVersion: 4 });
@@ -56,17 +63,41 @@ describe('flow (b): Sparkplug B → decode → score → alert', () => {
     let ts = Date.now() - 3_600_000;
     const enc = (o: object): Buffer => Buffer.from(spb.encodePayload(o));
     await client.publishAsync(`${base}/NBIRTH/gw1`, enc({ timestamp: ts, seq: seq++, metrics: [] }));
-    await client.publishAsync(`${base}/DBIRTH/gw1/K-3`, enc({ timestamp: ts, seq: seq++, metrics: [{ name: 'pressure', alias: 1, type: 'Double', value: 4 }, { name: 'flow', alias: 2, type: 'Double', value: 120 }] }));
+    await client.publishAsync(
+      `${base}/DBIRTH/gw1/K-3`,
+      enc({
+        timestamp: ts,
+        seq: seq++,
+        metrics: [
+          { name: 'pressure', alias: 1, type: 'Double', value: 4 },
+          { name: 'flow', alias: 2, type: 'Double', value: 120 },
+        ],
+      }),
+    );
     const rnd = lcg(5);
     const data = async (pressure: number): Promise<void> => {
       ts += 1000;
-      await client.publishAsync(`${base}/DDATA/gw1/K-3`, enc({ timestamp: ts, seq: seq++ % 256, metrics: [{ alias: 1, type: 'Double', value: pressure + 0.05 * rnd() }, { alias: 2, type: 'Double', value: 120 + rnd() }] }));
+      await client.publishAsync(
+        `${base}/DDATA/gw1/K-3`,
+        enc({
+          timestamp: ts,
+          seq: seq++ % 256,
+          metrics: [
+            { alias: 1, type: 'Double', value: pressure + 0.05 * rnd() },
+            { alias: 2, type: 'Double', value: 120 + rnd() },
+          ],
+        }),
+      );
     };
     for (let i = 0; i < 320; i++) await data(4);
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < 40; i++) await data(4);
     for (let i = 0; i < 8; i++) await data(5);
-    await until(() => alerts.some((a) => a.asset === 'K-3' && a.state === 'open'), `an open alert for K-3\n${nr.output().slice(-3000)}`, 20_000);
+    await until(
+      () => alerts.some((a) => a.asset === 'K-3' && a.state === 'open'),
+      `an open alert for K-3\n${nr.output().slice(-3000)}`,
+      20_000,
+    );
     const open = alerts.find((a) => a.state === 'open')!;
     expect(open.evidence.map((e) => e.signal).sort()).toEqual(['flow', 'pressure']);
     expect(open.diagnosis.signals).toContain('pressure');

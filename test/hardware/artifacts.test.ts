@@ -13,7 +13,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('device profiles', () => {
   it.each(PROFILES)('%s: overlay merged on base.yaml is a valid config with the profile values', (p) => {
-    const merged = execFileSync(process.execPath, [join(HW, 'merge-config.mjs'), join(HW, 'base.yaml'), join(HW, p, 'config.yaml')], { encoding: 'utf8' });
+    const merged = execFileSync(process.execPath, [join(HW, 'merge-config.mjs'), join(HW, 'base.yaml'), join(HW, p, 'config.yaml')], {
+      encoding: 'utf8',
+    });
     const file = join(tmp, `${p}.yaml`);
     writeFileSync(file, merged);
     const cfg = loadConfigFile(file);
@@ -36,7 +38,8 @@ describe('device profiles', () => {
 
   it.each(PROFILES)('%s: README covers OS, Node 20, tuning, what was verified, and the CPU-only arm64 build', (p) => {
     const md = readFileSync(join(HW, p, 'README.md'), 'utf8');
-    for (const heading of ['## OS', '## Node.js 20', '## Install', '## Tuning', '## What to expect', '## Verified']) expect(md).toContain(heading);
+    for (const heading of ['## OS', '## Node.js 20', '## Install', '## Tuning', '## What to expect', '## Verified'])
+      expect(md).toContain(heading);
     expect(md).toMatch(/arm64 build is CPU-only|CPU-only/);
     expect(md).toContain('doctor');
   });
@@ -103,7 +106,10 @@ describe('Dockerfile (no Docker engine here: structural lint)', () => {
   });
 
   it('every COPY source exists in the build context and is not excluded by .dockerignore', () => {
-    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     for (const c of ins.filter((x) => x.op === 'COPY' && !x.args.startsWith('--from'))) {
       const srcs = c.args.split(/\s+/).slice(0, -1);
       for (const s of srcs) {
@@ -119,6 +125,8 @@ describe('Dockerfile (no Docker engine here: structural lint)', () => {
     expect(cfg.agent.stateDir).toBe('/var/lib/edge-sentinel');
     expect(cfg.observe.http.port).toBe(9464);
     expect(cfg.plant.broker.url).toBe('mqtt://127.0.0.1:1883');
-    expect(loadConfigFile(join(HW, 'container/config.yaml'), { PLANT_BROKER_URL: 'mqtt://10.0.0.5:1883' }).plant.broker.url).toBe('mqtt://10.0.0.5:1883');
+    expect(loadConfigFile(join(HW, 'container/config.yaml'), { PLANT_BROKER_URL: 'mqtt://10.0.0.5:1883' }).plant.broker.url).toBe(
+      'mqtt://10.0.0.5:1883',
+    );
   });
 });

@@ -65,7 +65,9 @@ afterAll(() => {
 describe('doctor', () => {
   it('passes a good setup: Mosquitto on 127.0.0.1:1883 and a writable state dir', async () => {
     const state = join(tmp, 'good-state');
-    const fs = await runDoctor({ configFile: config('good.yaml', `agent:\n  stateDir: ${state}\nplant:\n  broker:\n    url: mqtt://127.0.0.1:1883\n`) });
+    const fs = await runDoctor({
+      configFile: config('good.yaml', `agent:\n  stateDir: ${state}\nplant:\n  broker:\n    url: mqtt://127.0.0.1:1883\n`),
+    });
     expect(fs.filter((f) => f.status === 'fail')).toEqual([]);
     expect(byId(fs, 'node').status).toBe('ok');
     expect(byId(fs, 'config').status).toBe('ok');
@@ -79,7 +81,8 @@ describe('doctor', () => {
   });
 
   it('accepts good credentials and rejects bad ones on a password-protected broker', async () => {
-    const mk = (pw: string) => `plant:\n  broker:\n    url: mqtt://127.0.0.1:${authPort}\n    protocolVersion: 4\n    username: gateway\n    password: ${pw}\nagent:\n  stateDir: ${join(tmp, 'cred-state')}\n`;
+    const mk = (pw: string) =>
+      `plant:\n  broker:\n    url: mqtt://127.0.0.1:${authPort}\n    protocolVersion: 4\n    username: gateway\n    password: ${pw}\nagent:\n  stateDir: ${join(tmp, 'cred-state')}\n`;
     const good = await runDoctor({ configFile: config('cred-good.yaml', mk('s3cret')) });
     expect(byId(good, 'broker.plant').status).toBe('ok');
     const bad = await runDoctor({ configFile: config('cred-bad.yaml', mk('wrong')) });
@@ -96,7 +99,10 @@ describe('doctor', () => {
     const file = join(tmp, 'not-a-dir');
     writeFileSync(file, 'x');
     const fs = await runDoctor({
-      configFile: config('broken.yaml', `agent:\n  stateDir: ${file}/state\nplant:\n  broker:\n    url: mqtt://127.0.0.1:${closed}\ndetect:\n  executionProviders: [cuda, cpu]\n`),
+      configFile: config(
+        'broken.yaml',
+        `agent:\n  stateDir: ${file}/state\nplant:\n  broker:\n    url: mqtt://127.0.0.1:${closed}\ndetect:\n  executionProviders: [cuda, cpu]\n`,
+      ),
       brokerTimeoutMs: 1000,
     });
     expect(byId(fs, 'broker.plant')).toMatchObject({ status: 'fail', detail: `mqtt://127.0.0.1:${closed} unreachable: ECONNREFUSED` });
@@ -111,11 +117,17 @@ describe('doctor', () => {
   });
 
   it('reports every config problem and skips what needs the config', async () => {
-    const fs = await runDoctor({ configFile: config('bad.yaml', 'plant:\n  broker:\n    url: http://nope\ndetect:\n  threads: 0\nbogus: 1\n') });
+    const fs = await runDoctor({
+      configFile: config('bad.yaml', 'plant:\n  broker:\n    url: http://nope\ndetect:\n  threads: 0\nbogus: 1\n'),
+    });
     const c = byId(fs, 'config');
     expect(c.status).toBe('fail');
     expect(c.lines).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^plant\.broker\.url: must be a broker URL/), expect.stringMatching(/^detect\.threads: /), expect.stringMatching(/^\(root\): .*bogus/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^plant\.broker\.url: must be a broker URL/),
+        expect.stringMatching(/^detect\.threads: /),
+        expect.stringMatching(/^\(root\): .*bogus/),
+      ]),
     );
     expect(byId(fs, 'broker.plant').status).toBe('skip');
     expect(byId(fs, 'onnx.ep.cpu').status).toBe('ok');

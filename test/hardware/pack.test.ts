@@ -23,55 +23,64 @@ function run(cmd: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv = 
 }
 
 describe('npm pack → offline install → run', () => {
-  it(
-    'packs only what runs, installs offline into an empty folder, and runs --version, demo and doctor',
-    () => {
-      const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-      const pack = run('npm', ['pack', '--json', '--pack-destination', tmp], ROOT);
-      expect(pack.status, pack.stderr.slice(-3000)).toBe(0);
-      const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
-      const files = info!.files.map((f) => f.path);
+  it('packs only what runs, installs offline into an empty folder, and runs --version, demo and doctor', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const pack = run('npm', ['pack', '--json', '--pack-destination', tmp], ROOT);
+    expect(pack.status, pack.stderr.slice(-3000)).toBe(0);
+    const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const files = info!.files.map((f) => f.path);
 
-      // What the agent needs at run time.
-      for (const must of ['package.json', 'dist/agent/cli/main.js', 'dist/agent/controller.js', 'models/detector/pca-t2q.onnx', 'models/detector/pca-t2q.card.json', 'hardware/install.sh', 'hardware/systemd/edge-sentinel.service', 'hardware/base.yaml', 'hardware/merge-config.mjs']) {
-        expect(files, must).toContain(must);
-      }
-      // What it must not carry: sources, tests, training scripts and corpora, source maps.
-      const junk = files.filter((f) => /^(agent|test)\//.test(f) || /\.py$|\.map$|^models\/lm\/build\/|tsconfig|vitest|eslint/.test(f));
-      expect(junk).toEqual([]);
+    // What the agent needs at run time.
+    for (const must of [
+      'package.json',
+      'dist/agent/cli/main.js',
+      'dist/agent/controller.js',
+      'models/detector/pca-t2q.onnx',
+      'models/detector/pca-t2q.card.json',
+      'hardware/install.sh',
+      'hardware/systemd/edge-sentinel.service',
+      'hardware/base.yaml',
+      'hardware/merge-config.mjs',
+    ]) {
+      expect(files, must).toContain(must);
+    }
+    // What it must not carry: sources, tests, training scripts and corpora, source maps.
+    const junk = files.filter((f) => /^(agent|test)\//.test(f) || /\.py$|\.map$|^models\/lm\/build\/|tsconfig|vitest|eslint/.test(f));
+    expect(junk).toEqual([]);
 
-      const app = join(tmp, 'app');
-      execFileSync('mkdir', ['-p', app]);
-      writeFileSync(join(app, 'package.json'), '{ "name": "pack-probe", "private": true }\n');
-      // better-sqlite3 compiles from source against local headers instead of downloading a prebuild.
-      const headers = resolve(dirname(process.execPath), '..');
-      if (!existsSync(join(headers, 'include/node/node.h'))) throw new Error(`no Node headers under ${headers}/include/node: install the nodejs package with headers (NodeSource) to build better-sqlite3 offline`);
-      const install = run(
-        'npm',
-        ['install', '--offline', '--omit=dev', '--no-audit', '--no-fund', join(tmp, info!.filename)],
-        app,
-        { ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_build_from_source: 'true', npm_config_nodedir: headers },
-        300_000,
+    const app = join(tmp, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), '{ "name": "pack-probe", "private": true }\n');
+    // better-sqlite3 compiles from source against local headers instead of downloading a prebuild.
+    const headers = resolve(dirname(process.execPath), '..');
+    if (!existsSync(join(headers, 'include/node/node.h')))
+      throw new Error(
+        `no Node headers under ${headers}/include/node: install the nodejs package with headers (NodeSource) to build better-sqlite3 offline`,
       );
-      expect(install.status, install.stderr.slice(-3000)).toBe(0);
+    const install = run(
+      'npm',
+      ['install', '--offline', '--omit=dev', '--no-audit', '--no-fund', join(tmp, info!.filename)],
+      app,
+      { ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_build_from_source: 'true', npm_config_nodedir: headers },
+      300_000,
+    );
+    expect(install.status, install.stderr.slice(-3000)).toBe(0);
 
-      const bin = join(app, 'node_modules/.bin/edge-sentinel');
-      expect(run(bin, ['--version'], app).stdout.trim()).toBe(version);
+    const bin = join(app, 'node_modules/.bin/edge-sentinel');
+    expect(run(bin, ['--version'], app).stdout.trim()).toBe(version);
 
-      const demo = run(bin, ['demo', '--duration', '10', '--json'], app, {}, 60_000);
-      expect(demo.status, demo.stderr.slice(-2000)).toBe(0);
-      const summary = JSON.parse(demo.stdout.trim().split('\n').at(-1)!) as { type: string; decisions: number; samplesIn: number };
-      expect(summary.type).toBe('summary');
-      expect(summary.decisions).toBeGreaterThan(500);
-      expect(summary.decisions).toBe(summary.samplesIn);
+    const demo = run(bin, ['demo', '--duration', '10', '--json'], app, {}, 60_000);
+    expect(demo.status, demo.stderr.slice(-2000)).toBe(0);
+    const summary = JSON.parse(demo.stdout.trim().split('\n').at(-1)!) as { type: string; decisions: number; samplesIn: number };
+    expect(summary.type).toBe('summary');
+    expect(summary.decisions).toBeGreaterThan(500);
+    expect(summary.decisions).toBe(summary.samplesIn);
 
-      // doctor from the installed layout finds the packaged model and the real broker.
-      const doc = run(bin, ['doctor', '--json'], app, {}, 60_000);
-      const report = JSON.parse(doc.stdout) as { ok: boolean; findings: Array<{ id: string; status: string }> };
-      expect(report.findings.find((f) => f.id === 'onnx.ep.cpu')?.status).toBe('ok');
-      expect(report.ok).toBe(true);
-      expect(doc.status).toBe(0);
-    },
-    600_000,
-  );
+    // doctor from the installed layout finds the packaged model and the real broker.
+    const doc = run(bin, ['doctor', '--json'], app, {}, 60_000);
+    const report = JSON.parse(doc.stdout) as { ok: boolean; findings: Array<{ id: string; status: string }> };
+    expect(report.findings.find((f) => f.id === 'onnx.ep.cpu')?.status).toBe('ok');
+    expect(report.ok).toBe(true);
+    expect(doc.status).toBe(0);
+  }, 600_000);
 });

@@ -54,7 +54,18 @@ describe('systemd unit', () => {
 
   it('has the required hardening and lifecycle settings', () => {
     const has = (line: string) => expect(unitText).toMatch(new RegExp(`^${line}$`, 'm'));
-    for (const l of ['Type=notify', 'NotifyAccess=all', 'User=edge-sentinel', 'ProtectSystem=strict', 'NoNewPrivileges=yes', 'StateDirectory=edge-sentinel', 'Restart=always', 'WatchdogSec=\\d+s', 'MemoryMax=\\d+[MG]']) has(l);
+    for (const l of [
+      'Type=notify',
+      'NotifyAccess=all',
+      'User=edge-sentinel',
+      'ProtectSystem=strict',
+      'NoNewPrivileges=yes',
+      'StateDirectory=edge-sentinel',
+      'Restart=always',
+      'WatchdogSec=\\d+s',
+      'MemoryMax=\\d+[MG]',
+    ])
+      has(l);
     // Writable paths: the state dir only.
     expect(unitText).not.toMatch(/^ReadWritePaths=/m);
     for (const l of ['CPUAffinity=', 'Nice=', 'CPUSchedulingPolicy=fifo']) expect(unitText).toMatch(new RegExp(`^#${l}`, 'm'));

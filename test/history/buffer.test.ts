@@ -52,7 +52,11 @@ describe('BoundedRing', () => {
 describe('Downsampler', () => {
   it('passes raw samples through when everyMs is 0', () => {
     const d = new Downsampler(0, {});
-    expect(d.add({ asset: 'a', signal: 's', value: 1.5, ts: 1000 })).toMatchObject({ measurement: 'sample', fields: { value: 1.5 }, timestamp: 1000 });
+    expect(d.add({ asset: 'a', signal: 's', value: 1.5, ts: 1000 })).toMatchObject({
+      measurement: 'sample',
+      fields: { value: 1.5 },
+      timestamp: 1000,
+    });
   });
 
   it('emits one mean/min/max point per signal and bucket, per-asset override first', () => {
@@ -64,7 +68,11 @@ describe('Downsampler', () => {
     }
     // Buckets [10000,11000) and [11000,12000) closed; [12000,13000) still open.
     expect(out).toHaveLength(2);
-    expect(out[0]).toMatchObject({ timestamp: 10_000, fields: { value: 4.5, min: 0, max: 9, n: 10 }, tags: { asset: 'slow', signal: 'x' } });
+    expect(out[0]).toMatchObject({
+      timestamp: 10_000,
+      fields: { value: 4.5, min: 0, max: 9, n: 10 },
+      tags: { asset: 'slow', signal: 'x' },
+    });
     expect(out[1]).toMatchObject({ timestamp: 11_000, fields: { value: 14.5, min: 10, max: 19, n: 10 } });
     expect(d.add({ asset: 'fast', signal: 'x', value: 7, ts: 10_000 })).toMatchObject({ fields: { value: 7 } });
     const rest = d.drain();

@@ -130,10 +130,13 @@ export async function startInflux(): Promise<InfluxServer> {
 /** Runs an InfluxQL query over HTTP and returns the first series' rows as objects (no client library: an independent reader). */
 export async function influxQuery(url: string, db: string, q: string): Promise<Array<Record<string, unknown>>> {
   const r = await fetch(`${url}/query?db=${encodeURIComponent(db)}&epoch=ms&q=${encodeURIComponent(q)}`);
-  const body = (await r.json()) as { results?: Array<{ error?: string; series?: Array<{ columns: string[]; values?: unknown[][]; tags?: Record<string, string> }> }> };
+  const body = (await r.json()) as {
+    results?: Array<{ error?: string; series?: Array<{ columns: string[]; values?: unknown[][]; tags?: Record<string, string> }> }>;
+  };
   const res = body.results?.[0];
   if (res?.error) throw new Error(`InfluxQL error: ${res.error}`);
   const rows: Array<Record<string, unknown>> = [];
-  for (const s of res?.series ?? []) for (const v of s.values ?? []) rows.push({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) });
+  for (const s of res?.series ?? [])
+    for (const v of s.values ?? []) rows.push({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) });
   return rows;
 }

@@ -29,7 +29,16 @@ afterAll(async () => {
 });
 
 function sinkConfig(db: string, over: Record<string, unknown> = {}): HistoryConfig & { url: string } {
-  const c = historySection.parse({ url: influx.url, database: db, flushIntervalMs: 20, retryIntervalMs: 50, requestTimeoutMs: 1000, batchSize: 200, retentionPolicy: { name: 'es_rp', duration: '7d' }, ...over });
+  const c = historySection.parse({
+    url: influx.url,
+    database: db,
+    flushIntervalMs: 20,
+    retryIntervalMs: 50,
+    requestTimeoutMs: 1000,
+    batchSize: 200,
+    retentionPolicy: { name: 'es_rp', duration: '7d' },
+    ...over,
+  });
   return { ...c, url: influx.url };
 }
 
@@ -67,14 +76,60 @@ describe('history sink (real InfluxDB)', () => {
     for (let i = 0; i < 50; i++) {
       bus.emit('sample', { asset: 'P-101', signal: 'pressure', value: 5 + i / 100, ts: t0 + i * 100 });
       bus.emit('sample', { asset: 'slow', signal: 'temp', value: i, ts: t0 + i * 100 });
-      bus.emit('decision', { asset: 'P-101', ts: t0 + i * 100, phase: 'detecting', score: i / 10, threshold: 4, anomalous: i / 10 >= 4, source: 'model', latencyUs: 300, deadlineMissed: false, ...(i / 10 >= 4 ? { evidence: [{ signal: 'pressure', value: 5.4, baseline: 5, spread: 0.1, z: 4.2, ratio: 1.08 }], diagnosis: { pattern: 'level_shift' as const, signals: ['pressure'], confidence: 0.8 } } : {}) });
+      bus.emit('decision', {
+        asset: 'P-101',
+        ts: t0 + i * 100,
+        phase: 'detecting',
+        score: i / 10,
+        threshold: 4,
+        anomalous: i / 10 >= 4,
+        source: 'model',
+        latencyUs: 300,
+        deadlineMissed: false,
+        ...(i / 10 >= 4
+          ? {
+              evidence: [{ signal: 'pressure', value: 5.4, baseline: 5, spread: 0.1, z: 4.2, ratio: 1.08 }],
+              diagnosis: { pattern: 'level_shift' as const, signals: ['pressure'], confidence: 0.8 },
+            }
+          : {}),
+      });
     }
-    bus.emit('decision', { asset: 'P-101', ts: t0 - 1, phase: 'learning', score: 0, threshold: 0, anomalous: false, source: 'fallback', latencyUs: 1, deadlineMissed: false });
+    bus.emit('decision', {
+      asset: 'P-101',
+      ts: t0 - 1,
+      phase: 'learning',
+      score: 0,
+      threshold: 0,
+      anomalous: false,
+      source: 'fallback',
+      latencyUs: 1,
+      deadlineMissed: false,
+    });
     const iso = (ms: number): string => new Date(ms).toISOString();
     bus.emit('alert', {
       state: 'open',
       asset: 'P-101',
-      payload: { v: 1, id: 'a1:0', alertId: 'a1', seq: 0, asset: 'P-101', site: 'plant', state: 'open', severity: 'warning', firstSeen: iso(t0 + 3000), lastSeen: iso(t0 + 4000), sent: iso(t0 + 4000), score: 4.1, threshold: 4, evidence: [], diagnosis: { pattern: 'level_shift', signals: ['pressure'], confidence: 0.8 }, summary: { text: 'P-101: pressure rose to 5.4 bar', source: 'template', model: 'template-v1' }, agentId: 'gw', agentVersion: '0.1.0', replayed: false },
+      payload: {
+        v: 1,
+        id: 'a1:0',
+        alertId: 'a1',
+        seq: 0,
+        asset: 'P-101',
+        site: 'plant',
+        state: 'open',
+        severity: 'warning',
+        firstSeen: iso(t0 + 3000),
+        lastSeen: iso(t0 + 4000),
+        sent: iso(t0 + 4000),
+        score: 4.1,
+        threshold: 4,
+        evidence: [],
+        diagnosis: { pattern: 'level_shift', signals: ['pressure'], confidence: 0.8 },
+        summary: { text: 'P-101: pressure rose to 5.4 bar', source: 'template', model: 'template-v1' },
+        agentId: 'gw',
+        agentVersion: '0.1.0',
+        replayed: false,
+      },
     });
     bus.emit('phase', { asset: 'P-101', phase: 'detecting', samples: 300 });
     // 50 raw + 4 closed buckets (the 5th closes at stop) + 50 scores + 10 detections + alert + phase.
@@ -82,7 +137,11 @@ describe('history sink (real InfluxDB)', () => {
     await sink.stop(); // flushes the open downsampling bucket
 
     // The README query: an asset's last hour of scores.
-    const scores = await influxQuery(influx.url, 'es_rw', `SELECT "score", "threshold" FROM "score" WHERE "asset" = 'P-101' AND time > now() - 1h`);
+    const scores = await influxQuery(
+      influx.url,
+      'es_rw',
+      `SELECT "score", "threshold" FROM "score" WHERE "asset" = 'P-101' AND time > now() - 1h`,
+    );
     expect(scores).toHaveLength(50); // the learning decision is not written
     expect(scores[10]).toMatchObject({ time: t0 + 1000, score: 1, threshold: 4 });
     const raw = await influxQuery(influx.url, 'es_rw', `SELECT count("value") FROM "sample" WHERE "asset" = 'P-101'`);
@@ -94,7 +153,16 @@ describe('history sink (real InfluxDB)', () => {
     expect(det).toHaveLength(10);
     expect(det[0]).toMatchObject({ asset: 'P-101', pattern: 'level_shift', top_signal: 'pressure', top_z: 4.2 });
     const al = await influxQuery(influx.url, 'es_rw', `SELECT * FROM "alert"`);
-    expect(al).toEqual([expect.objectContaining({ asset: 'P-101', state: 'open', severity: 'warning', alert_id: 'a1', summary: 'P-101: pressure rose to 5.4 bar', time: t0 + 4000 })]);
+    expect(al).toEqual([
+      expect.objectContaining({
+        asset: 'P-101',
+        state: 'open',
+        severity: 'warning',
+        alert_id: 'a1',
+        summary: 'P-101: pressure rose to 5.4 bar',
+        time: t0 + 4000,
+      }),
+    ]);
     const ph = await influxQuery(influx.url, 'es_rw', `SELECT * FROM "phase"`);
     expect(ph[0]).toMatchObject({ asset: 'P-101', phase: 'detecting', samples: 300 });
     expect(sink.counters.dropped).toEqual({ overflow: 0, rejected: 0, stop: 0 });
@@ -104,7 +172,13 @@ describe('history sink (real InfluxDB)', () => {
     const late = await startInflux();
     try {
       await late.stop();
-      const c = historySection.parse({ url: late.url, database: 'es_late', flushIntervalMs: 20, retryIntervalMs: 50, requestTimeoutMs: 500 });
+      const c = historySection.parse({
+        url: late.url,
+        database: 'es_late',
+        flushIntervalMs: 20,
+        retryIntervalMs: 50,
+        requestTimeoutMs: 500,
+      });
       const bus = new EventBus(log);
       const sink = new HistorySink({ ...c, url: late.url }, bus, log);
       await sink.start();
@@ -125,7 +199,11 @@ describe('history sink (real InfluxDB)', () => {
   it('createHistory is off without a URL', () => {
     const config = parseConfig({});
     expect(createHistory({ config, log, bus: new EventBus(log) } as unknown as AgentContext)).toBeUndefined();
-    const on = createHistory({ config: parseConfig({ history: { url: influx.url } }), log, bus: new EventBus(log) } as unknown as AgentContext);
+    const on = createHistory({
+      config: parseConfig({ history: { url: influx.url } }),
+      log,
+      bus: new EventBus(log),
+    } as unknown as AgentContext);
     expect(on?.name).toBe('history');
   });
 

@@ -7,9 +7,15 @@ const require = createRequire(import.meta.url);
 const spb = require('sparkplug-payload').get('spBv1.0') as { encodePayload(p: object): Uint8Array };
 
 type Got = [string, string, number, number];
-function run(dec: { decode: (b: Buffer, c: DecodeContext, e: (a: string, s: string, v: number, t: number) => void) => void }, payload: Buffer | string, ctx: Partial<DecodeContext>): Got[] {
+function run(
+  dec: { decode: (b: Buffer, c: DecodeContext, e: (a: string, s: string, v: number, t: number) => void) => void },
+  payload: Buffer | string,
+  ctx: Partial<DecodeContext>,
+): Got[] {
   const out: Got[] = [];
-  dec.decode(Buffer.from(payload), { topic: 't', asset: undefined, signal: undefined, arrivalMs: 1000, ...ctx }, (a, s, v, t) => out.push([a, s, v, t]));
+  dec.decode(Buffer.from(payload), { topic: 't', asset: undefined, signal: undefined, arrivalMs: 1000, ...ctx }, (a, s, v, t) =>
+    out.push([a, s, v, t]),
+  );
   return out;
 }
 function reason(fn: () => unknown): string {
@@ -68,7 +74,9 @@ describe('JSON decoder', () => {
     expect(reason(() => run(d, '{"v": 1', { asset: 'P', signal: 's' }))).toBe('bad_json: payload is not valid JSON: "{\\"v\\": 1"');
     expect(reason(() => run(d, '{"x": 1}', { asset: 'P', signal: 's' }))).toBe('missing_field: field "v" is missing');
     expect(reason(() => run(d, '{"v": "hot"}', { asset: 'P', signal: 's' }))).toBe('not_a_number: field "v" is not a finite number: "hot"');
-    expect(reason(() => run(d, '{"v": 1, "ts": "yesterday"}', { asset: 'P', signal: 's' }))).toBe('bad_timestamp: timestamp is neither epoch nor ISO-8601: "yesterday"');
+    expect(reason(() => run(d, '{"v": 1, "ts": "yesterday"}', { asset: 'P', signal: 's' }))).toBe(
+      'bad_timestamp: timestamp is neither epoch nor ISO-8601: "yesterday"',
+    );
   });
 });
 
@@ -76,17 +84,28 @@ describe('Sparkplug B decoder', () => {
   const enc = (p: object) => Buffer.from(spb.encodePayload(p));
   it('resolves aliases from DBIRTH in DDATA and tracks seq gaps', () => {
     const d = new SparkplugDecoder();
-    const birth = enc({ timestamp: 5000, seq: 1, metrics: [
-      { name: 'temp', alias: 1, type: 'Double', value: 40.1 },
-      { name: 'running', alias: 2, type: 'Boolean', value: true },
-      { name: 'label', alias: 3, type: 'String', value: 'x' },
-    ] });
+    const birth = enc({
+      timestamp: 5000,
+      seq: 1,
+      metrics: [
+        { name: 'temp', alias: 1, type: 'Double', value: 40.1 },
+        { name: 'running', alias: 2, type: 'Boolean', value: true },
+        { name: 'label', alias: 3, type: 'String', value: 'x' },
+      ],
+    });
     expect(run(d, enc({ timestamp: 4000, seq: 0, metrics: [] }), { topic: 'spBv1.0/G/NBIRTH/E1' })).toEqual([]);
     expect(run(d, birth, { topic: 'spBv1.0/G/DBIRTH/E1/pump1' })).toEqual([
       ['pump1', 'temp', 40.1, 5000],
       ['pump1', 'running', 1, 5000],
     ]);
-    const data = enc({ timestamp: 6000, seq: 2, metrics: [{ alias: 1, type: 'Double', value: 41.5 }, { alias: 9, type: 'Double', value: 1 }] });
+    const data = enc({
+      timestamp: 6000,
+      seq: 2,
+      metrics: [
+        { alias: 1, type: 'Double', value: 41.5 },
+        { alias: 9, type: 'Double', value: 1 },
+      ],
+    });
     expect(run(d, data, { topic: 'spBv1.0/G/DDATA/E1/pump1' })).toEqual([['pump1', 'temp', 41.5, 6000]]);
     expect(d.stats).toMatchObject({ births: 2, unknownAlias: 1, seqGaps: 0 });
     run(d, enc({ timestamp: 7000, seq: 7, metrics: [{ alias: 1, type: 'Double', value: 42 }] }), { topic: 'spBv1.0/G/DDATA/E1/pump1' });
@@ -94,7 +113,9 @@ describe('Sparkplug B decoder', () => {
   });
   it('rejects a payload that is not protobuf', () => {
     const d = new SparkplugDecoder();
-    expect(reason(() => run(d, Buffer.from([0xff, 0xff, 0xff]), { topic: 'spBv1.0/G/NDATA/E1' }))).toMatch(/^bad_protobuf: Sparkplug payload does not decode/);
+    expect(reason(() => run(d, Buffer.from([0xff, 0xff, 0xff]), { topic: 'spBv1.0/G/NDATA/E1' }))).toMatch(
+      /^bad_protobuf: Sparkplug payload does not decode/,
+    );
   });
 });
 
@@ -105,10 +126,16 @@ describe('MQTT source, timestamps without a payload time', () => {
     const { memoryLogger } = await import('../helpers/log.js');
     const got: number[] = [];
     const stats = new AgentStats();
-    const src = new MqttSource({ url: 'mqtt://127.0.0.1:1', protocolVersion: 5, keepaliveS: 30, reconnectMs: 1000, noDelay: true }, [{ topic: 'p/{asset}/{signal}', decoder: 'number', qos: 0 }], (_a, _s, _v, ts) => got.push(ts), stats, memoryLogger().log, 1000);
+    const src = new MqttSource(
+      { url: 'mqtt://127.0.0.1:1', protocolVersion: 5, keepaliveS: 30, reconnectMs: 1000, noDelay: true },
+      [{ topic: 'p/{asset}/{signal}', decoder: 'number', qos: 0 }],
+      (_a, _s, _v, ts) => got.push(ts),
+      stats,
+      memoryLogger().log,
+      1000,
+    );
     for (let i = 0; i < 50; i++) src.onMessage('p/A/s', Buffer.from(String(i)));
     expect(got).toHaveLength(50);
     expect(new Set(got).size).toBe(50);
   });
 });
-

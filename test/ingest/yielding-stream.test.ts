@@ -60,7 +60,23 @@ function makeCerts(): { ca: string; cert: Buffer; key: Buffer } {
   ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=edge-sentinel ingest test CA');
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
   ssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'server.ext',
+  );
   return { ca: join(dir, 'ca.crt'), cert: readFileSync(join(dir, 'server.crt')), key: readFileSync(join(dir, 'server.key')) };
 }
 

@@ -40,7 +40,10 @@ export async function ensureBuilt(): Promise<void> {
     }
     try {
       // tsc exits non-zero on type errors anywhere in the tree but still emits; the staleness check above is the judge.
-      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      });
     } catch (err) {
       const out = String((err as { stdout?: Buffer }).stdout ?? '');
       if (!existsSync(join(ROOT, 'dist/nodes/src/index.js'))) throw new Error(`build failed:\n${out}`);

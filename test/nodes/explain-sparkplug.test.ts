@@ -49,7 +49,16 @@ function alert(i: number, state: Alert['state'] = 'open'): Alert {
     score: 80 + i,
     threshold: 17.5,
     evidence: [
-      { signal: 'temp', unit: '°C', value: 71.5 + i, baseline: 60.1, spread: 0.3, deviation: 11.4 + i, z: 38 + i, ratio: (71.5 + i) / 60.1 },
+      {
+        signal: 'temp',
+        unit: '°C',
+        value: 71.5 + i,
+        baseline: 60.1,
+        spread: 0.3,
+        deviation: 11.4 + i,
+        z: 38 + i,
+        ratio: (71.5 + i) / 60.1,
+      },
       { signal: 'rpm', unit: 'rpm', value: 1502, baseline: 1500, spread: 2, deviation: 2, z: 1, ratio: 1.0013 },
     ],
     diagnosis: { pattern: i % 2 ? 'spike' : 'level_shift', signals: ['temp'], confidence: 0.9 },
@@ -85,7 +94,9 @@ describe('sentinel-explain (local language model)', () => {
       bySource[a.summary.source]++;
       if (a.summary.source === 'lm') expect(a.summary.model).not.toBe('template-v1');
     }
-    console.log(`explain: 12 alerts in ${ms.toFixed(0)} ms, lm ${bySource.lm}, template ${bySource.template}; CPU main thread ${mainMs} ms of ${allMs.toFixed(0)} ms`);
+    console.log(
+      `explain: 12 alerts in ${ms.toFixed(0)} ms, lm ${bySource.lm}, template ${bySource.template}; CPU main thread ${mainMs} ms of ${allMs.toFixed(0)} ms`,
+    );
     // The built-in model ships in models/lm/explain-lm: most summaries must come from it (the rest fail its fact check).
     expect(bySource.lm).toBeGreaterThanOrEqual(6);
     // Generation runs in the worker thread: the flow's thread spends a small part of the CPU the summaries cost.
@@ -107,19 +118,45 @@ describe('sentinel-sparkplug-in', () => {
     const p1 = helper.getNode('p1');
     const ts = Date.parse('2026-03-01T10:00:00Z');
     const enc = (o: object): Buffer => Buffer.from(spb.encodePayload(o));
-    p1.receive({ topic: 'spBv1.0/line3/NBIRTH/gw1', payload: enc({ timestamp: ts, seq: 0, metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }] }) });
+    p1.receive({
+      topic: 'spBv1.0/line3/NBIRTH/gw1',
+      payload: enc({ timestamp: ts, seq: 0, metrics: [{ name: 'bdSeq', type: 'UInt64', value: 0 }] }),
+    });
     p1.receive({
       topic: 'spBv1.0/line3/DBIRTH/gw1/P-101',
-      payload: enc({ timestamp: ts, seq: 1, metrics: [{ name: 'temp', alias: 1, type: 'Double', value: 60.5 }, { name: 'running', alias: 2, type: 'Boolean', value: true }, { name: 'label', alias: 3, type: 'String', value: 'x' }] }),
+      payload: enc({
+        timestamp: ts,
+        seq: 1,
+        metrics: [
+          { name: 'temp', alias: 1, type: 'Double', value: 60.5 },
+          { name: 'running', alias: 2, type: 'Boolean', value: true },
+          { name: 'label', alias: 3, type: 'String', value: 'x' },
+        ],
+      }),
     });
-    p1.receive({ topic: 'spBv1.0/line3/DDATA/gw1/P-101', payload: enc({ timestamp: ts + 1000, seq: 2, metrics: [{ alias: 1, type: 'Double', value: 61.25, timestamp: ts + 1000 }, { alias: 2, type: 'Boolean', value: false }] }) });
+    p1.receive({
+      topic: 'spBv1.0/line3/DDATA/gw1/P-101',
+      payload: enc({
+        timestamp: ts + 1000,
+        seq: 2,
+        metrics: [
+          { alias: 1, type: 'Double', value: 61.25, timestamp: ts + 1000 },
+          { alias: 2, type: 'Boolean', value: false },
+        ],
+      }),
+    });
     p1.receive({ topic: 'spBv1.0/line3/DDATA/gw1/P-101', payload: Buffer.from([0xff, 0xff, 0xff]) });
     p1.receive({ topic: 'spBv1.0/line3/DDATA/gw1/P-101', payload: 'not a buffer' });
     await until(() => out.length === 3 && caught.length === 2, '3 outputs and 2 caught errors');
     // NBIRTH carries bdSeq (a numeric metric of the node itself).
     expect(out[0]).toMatchObject({ asset: 'gw1', topic: 'gw1', payload: { bdSeq: 0 } });
     expect(out[1]).toMatchObject({ asset: 'P-101', payload: { temp: 60.5, running: 1 }, timestamp: ts });
-    expect(out[2]).toMatchObject({ asset: 'P-101', payload: { temp: 61.25, running: 0 }, timestamp: ts + 1000, sparkplugTopic: 'spBv1.0/line3/DDATA/gw1/P-101' });
+    expect(out[2]).toMatchObject({
+      asset: 'P-101',
+      payload: { temp: 61.25, running: 0 },
+      timestamp: ts + 1000,
+      sparkplugTopic: 'spBv1.0/line3/DDATA/gw1/P-101',
+    });
     const errs = caught.map((m: Msg) => (m.error as { message: string }).message);
     expect(errs.some((e) => /does not decode/.test(e))).toBe(true);
     expect(errs.some((e) => /must be a Buffer/.test(e))).toBe(true);

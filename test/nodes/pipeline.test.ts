@@ -20,7 +20,19 @@ afterAll(async () => {
   await stopServer();
 });
 
-const config = { id: 'c1', type: 'sentinel-config', site: 'lineA', learnSamples: 300, deadlineMs: 50, openAfter: 2, resolveAfter: 5, cooldownS: 0, explainMode: 'template', units: '{"temp":"°C"}', kind: 'pump' };
+const config = {
+  id: 'c1',
+  type: 'sentinel-config',
+  site: 'lineA',
+  learnSamples: 300,
+  deadlineMs: 50,
+  openAfter: 2,
+  resolveAfter: 5,
+  cooldownS: 0,
+  explainMode: 'template',
+  units: '{"temp":"°C"}',
+  kind: 'pump',
+};
 
 function flow(extra: object[] = []): object[] {
   return [
@@ -39,7 +51,9 @@ function flow(extra: object[] = []): object[] {
 /** The statuses a node showed, in order. */
 function statuses(id: string): string[] {
   const out: string[] = [];
-  helper.getNode(id).on('call:status', ((call: { args: [{ text?: string }] }) => out.push(call.args[0]?.text ?? '')) as (arg: never) => void);
+  helper
+    .getNode(id)
+    .on('call:status', ((call: { args: [{ text?: string }] }) => out.push(call.args[0]?.text ?? '')) as (arg: never) => void);
   return out;
 }
 
@@ -104,7 +118,13 @@ describe('sentinel-score → sentinel-alert → sentinel-explain', () => {
   });
 
   it('sends input errors to a catch node (score, alert, explain)', async () => {
-    await helper.load(nodeModules, flow([{ id: 'k1', type: 'catch', scope: null, uncaught: false, wires: [['hk']] }, { id: 'hk', type: 'helper' }]));
+    await helper.load(
+      nodeModules,
+      flow([
+        { id: 'k1', type: 'catch', scope: null, uncaught: false, wires: [['hk']] },
+        { id: 'hk', type: 'helper' },
+      ]),
+    );
     const caught = collect('hk');
     helper.getNode('s1').receive({ topic: 'plant/P-1/temp', payload: 'hot' });
     helper.getNode('s1').receive({ payload: 5 });
@@ -114,14 +134,22 @@ describe('sentinel-score → sentinel-alert → sentinel-explain', () => {
     const by = (id: string): Msg => caught.find((m) => (m.error as { source: { id: string } }).source.id === id)!;
     expect((by('a1').error as { message: string }).message).toMatch(/not a decision/);
     expect((by('e1').error as { message: string }).message).toMatch(/not a v1 alert/);
-    const scoreErrors = caught.filter((m) => (m.error as { source: { id: string } }).source.id === 's1').map((m) => (m.error as { message: string }).message);
+    const scoreErrors = caught
+      .filter((m) => (m.error as { source: { id: string } }).source.id === 's1')
+      .map((m) => (m.error as { message: string }).message);
     expect(scoreErrors.some((e) => /must be a number or an object/.test(e))).toBe(true);
     expect(scoreErrors.some((e) => /no asset/.test(e))).toBe(true);
   });
 
   it('rejects invalid settings with the schema problem, and the errors reach catch nodes', async () => {
     const bad = { ...config, learnSamples: 5, deadlineMs: 0 };
-    await helper.load(nodeModules, [bad, ...flow([{ id: 'k1', type: 'catch', scope: null, uncaught: false, wires: [['hk']] }, { id: 'hk', type: 'helper' }]).slice(1)]);
+    await helper.load(nodeModules, [
+      bad,
+      ...flow([
+        { id: 'k1', type: 'catch', scope: null, uncaught: false, wires: [['hk']] },
+        { id: 'hk', type: 'helper' },
+      ]).slice(1),
+    ]);
     const caught = collect('hk');
     helper.getNode('s1').receive({ topic: 'plant/P-1/temp', payload: 1 });
     await until(() => caught.length === 1, 'the caught config error');

@@ -61,7 +61,11 @@ describe('redeploys', () => {
     for (let i = 0; i < 20; i++) {
       // A changed setting each time, so every deploy really rebuilds the config node and its users.
       await helper.setFlows(flow(251 + i), 'full');
-      await until(() => live.explainers === 1 && live.alertManagers === 1 && live.pipelines === 1 && live.modelSessions === 1, `deploy ${i + 1} to start`, 20_000);
+      await until(
+        () => live.explainers === 1 && live.alertManagers === 1 && live.pipelines === 1 && live.modelSessions === 1,
+        `deploy ${i + 1} to start`,
+        20_000,
+      );
       const got = collect('h1');
       for (let k = 0; k < 3; k++) helper.getNode('s1').receive({ topic: 'P-1', payload: { a: 1 + k, b: 2 }, timestamp: (ts += 1000) });
       await until(() => got.length === 3, `decisions after deploy ${i + 1}`);
@@ -70,12 +74,18 @@ describe('redeploys', () => {
     await until(() => threads() <= threads1, `threads back to ${threads1} (now ${threads()})`, 10_000);
     expect(live).toEqual({ modelSessions: 1, explainers: 1, pipelines: 1, alertManagers: 1 });
     expect(stateFds()).toBe(fds1);
-    console.log(`redeploy: threads before ${threads0}, one deploy ${threads1}, after 20 redeploys ${threads()}; state fds ${fds1} → ${stateFds()}`);
+    console.log(
+      `redeploy: threads before ${threads0}, one deploy ${threads1}, after 20 redeploys ${threads()}; state fds ${fds1} → ${stateFds()}`,
+    );
     await helper.unload();
     expect(live).toEqual({ modelSessions: 0, explainers: 0, pipelines: 0, alertManagers: 0 });
     // The explain worker is gone; ONNX Runtime keeps one thread for its process-wide environment,
     // created by the first session ever (at most one, whatever the number of redeploys).
-    await until(() => threads() <= threads1 - 1, `the worker thread to end after unload (now ${threads()}, one deploy ${threads1})`, 10_000);
+    await until(
+      () => threads() <= threads1 - 1,
+      `the worker thread to end after unload (now ${threads()}, one deploy ${threads1})`,
+      10_000,
+    );
     expect(threads()).toBeLessThanOrEqual(threads0 + 1);
     expect(stateFds()).toBe(0);
   }, 120_000);

@@ -23,7 +23,20 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Headless Chromium with networking off; returns the DOM after scripts ran (virtual time). */
 async function chromium(url: string, extra: string[]): Promise<string> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM)`);
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--user-data-dir=${path.join(tmp, 'chrome')}`, '--window-size=1400,1800', '--virtual-time-budget=5000', ...extra, url];
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+    `--user-data-dir=${path.join(tmp, 'chrome')}`,
+    '--window-size=1400,1800',
+    '--virtual-time-budget=5000',
+    ...extra,
+    url,
+  ];
   const { stdout } = await run(CHROMIUM, args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
   return stdout;
 }
@@ -41,7 +54,10 @@ describe('recording loader', () => {
     mkdirSync(path.join(root, 'labels'), { recursive: true });
     const rows = Array.from({ length: 40 }, (_, i) => `2015-01-01 00:${String(i).padStart(2, '0')}:00,${i % 5}`);
     writeFileSync(path.join(root, 'data', 'realTweets', 'x.csv'), ['timestamp,value', ...rows].join('\n'));
-    writeFileSync(path.join(root, 'labels', 'combined_windows.json'), JSON.stringify({ 'realTweets/x.csv': [['2015-01-01 00:10:00.000000', '2015-01-01 00:12:00.000000']] }));
+    writeFileSync(
+      path.join(root, 'labels', 'combined_windows.json'),
+      JSON.stringify({ 'realTweets/x.csv': [['2015-01-01 00:10:00.000000', '2015-01-01 00:12:00.000000']] }),
+    );
     const rec = await loadRecording(path.join(root, 'data', 'realTweets', 'x.csv'));
     expect(rec.layout).toBe('nab');
     expect(rec.assets).toEqual([{ asset: 'x', signals: { value: expect.any(Array) } }]);
@@ -51,7 +67,10 @@ describe('recording loader', () => {
 
   it('reads generic files: asset/signal columns, a label column, epoch timestamps', async () => {
     const f = path.join(tmp, 'gen.csv');
-    writeFileSync(f, 'time,P-101/pressure,P-101/flow,M-2/speed,label\n1700000000,1,2,3,0\n1700000001,1,2,3,1\n1700000002,1,2,3,1\n1700000003,1,2,3,0\n');
+    writeFileSync(
+      f,
+      'time,P-101/pressure,P-101/flow,M-2/speed,label\n1700000000,1,2,3,0\n1700000001,1,2,3,1\n1700000002,1,2,3,1\n1700000003,1,2,3,0\n',
+    );
     const rec = await loadRecording(f);
     expect(rec.assets.map((a) => [a.asset, Object.keys(a.signals)])).toEqual([
       ['P-101', ['pressure', 'flow']],
@@ -72,8 +91,18 @@ describe('edge-sentinel replay --report (real pipeline, headless Chromium)', () 
     const cfg = path.join(tmp, 'replay.yaml');
     writeFileSync(cfg, 'alerts:\n  openAfter: 1\n  resolveAfter: 5\n  cooldownS: 0\n');
     const out = path.join(tmp, 'skab.html');
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'agent/cli/main.ts'), 'replay', file, '--config', cfg, '--report', out, '--json'], { cwd: ROOT, timeout: 120_000 });
-    const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { rows: number; layout: string; learnRows: number; decisions: number; assets: Array<{ asset: string; alertsOpened: number }> };
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'agent/cli/main.ts'), 'replay', file, '--config', cfg, '--report', out, '--json'],
+      { cwd: ROOT, timeout: 120_000 },
+    );
+    const summary = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      rows: number;
+      layout: string;
+      learnRows: number;
+      decisions: number;
+      assets: Array<{ asset: string; alertsOpened: number }>;
+    };
     expect(summary).toMatchObject({ layout: 'skab', rows: 1139, learnRows: 400, decisions: 1139 * 8 });
     const alertsOpened = summary.assets[0]!.alertsOpened;
     expect(alertsOpened).toBeGreaterThan(0);

@@ -9,11 +9,25 @@ import type { Status } from '../../agent/uplink/status.js';
 import { silent, tempDir } from '../alerts/helpers.js';
 
 const alert: Alert = {
-  v: 1, id: 'e1:0', alertId: 'e1', seq: 0, asset: 'pump-1', site: 'plantA', state: 'open', severity: 'critical',
-  firstSeen: '2025-01-01T00:00:00.000Z', lastSeen: '2025-01-01T00:00:05.000Z', sent: '2025-01-01T00:00:05.100Z', score: 4.2, threshold: 1,
+  v: 1,
+  id: 'e1:0',
+  alertId: 'e1',
+  seq: 0,
+  asset: 'pump-1',
+  site: 'plantA',
+  state: 'open',
+  severity: 'critical',
+  firstSeen: '2025-01-01T00:00:00.000Z',
+  lastSeen: '2025-01-01T00:00:05.000Z',
+  sent: '2025-01-01T00:00:05.100Z',
+  score: 4.2,
+  threshold: 1,
   evidence: [{ signal: 'vibration', unit: 'mm/s', value: 7.9, baseline: 2.5, spread: 0.4, deviation: 5.4, z: 13.5, ratio: 3.16 }],
   diagnosis: { pattern: 'level_shift', signals: ['vibration'], confidence: 0.9 },
-  summary: { text: 'Pump 1: vibration rose.', source: 'template', model: 'template' }, agentId: 'edge-1', agentVersion: '0.1.0', replayed: false,
+  summary: { text: 'Pump 1: vibration rose.', source: 'template', model: 'template' },
+  agentId: 'edge-1',
+  agentVersion: '0.1.0',
+  replayed: false,
 };
 const status: Status = { v: 1, agentId: 'edge-1', agentVersion: '0.1.0', site: 'plantA', state: 'online', ts: '2025-01-01T00:00:00.000Z' };
 
@@ -49,7 +63,14 @@ describe('egress gate', () => {
     expect(JSON.parse(sent[0]!.payload.toString())).toEqual(alert);
     const lines = audit();
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ action: 'publish', kind: 'alert', topic: 'acme/plantA/pump-1/alert', broker: 'mqtts://up.example:8883', bytes: sent[0]!.payload.length, id: 'e1:0' });
+    expect(lines[0]).toMatchObject({
+      action: 'publish',
+      kind: 'alert',
+      topic: 'acme/plantA/pump-1/alert',
+      broker: 'mqtts://up.example:8883',
+      bytes: sent[0]!.payload.length,
+      id: 'e1:0',
+    });
     expect(Date.parse(lines[0]!.ts)).toBeGreaterThan(0);
   });
 
@@ -90,7 +111,9 @@ describe('egress gate', () => {
   it('classifies captured upstream messages for sovereignty checks', () => {
     expect(classifyUpstreamMessage('acme/plantA/pump-1/alert', JSON.stringify(alert))).toEqual({ ok: true, kind: 'alert' });
     expect(classifyUpstreamMessage('acme/plantA/status', JSON.stringify(status))).toEqual({ ok: true, kind: 'status' });
-    expect(classifyUpstreamMessage('acme/plantA/pump-1/alert', JSON.stringify({ asset: 'pump-1', signal: 'v', value: 1, ts: 1 })).ok).toBe(false);
+    expect(classifyUpstreamMessage('acme/plantA/pump-1/alert', JSON.stringify({ asset: 'pump-1', signal: 'v', value: 1, ts: 1 })).ok).toBe(
+      false,
+    );
     expect(classifyUpstreamMessage('plant/pump-1/vibration', '2.51').ok).toBe(false);
   });
 
@@ -107,4 +130,3 @@ describe('egress gate', () => {
     expect(readEgressAudit(base).every((l) => l.kind === 'status')).toBe(true);
   });
 });
-

@@ -89,7 +89,9 @@ describe('SIGKILL mid-burst', () => {
       for (const asset of new Set(decided.map((d) => d.asset))) {
         const want = decided.filter((d) => d.asset === asset).map((d) => d.id);
         const seen = new Set<string>();
-        const order = got.filter((a) => a.asset === asset && !seen.has(a.id as string) && seen.add(a.id as string)).map((a) => a.id as string);
+        const order = got
+          .filter((a) => a.asset === asset && !seen.has(a.id as string) && seen.add(a.id as string))
+          .map((a) => a.id as string);
         expect(order.filter((id) => want.includes(id))).toEqual(want);
       }
     });

@@ -62,7 +62,9 @@ describe('uplink outage', () => {
     const decided = r.emitted.map((a) => a.id);
     const lost = decided.filter((id) => !gotIds.has(id));
     const dups = got.length - gotIds.size;
-    console.log(`[outage] decided=${decided.length} delivered_unique=${gotIds.size} lost=${lost.length} duplicates=${dups} replayed=${got.filter((a) => a.replayed === true).length}`);
+    console.log(
+      `[outage] decided=${decided.length} delivered_unique=${gotIds.size} lost=${lost.length} duplicates=${dups} replayed=${got.filter((a) => a.replayed === true).length}`,
+    );
     expect(decided).toHaveLength(63);
     expect(lost).toEqual([]);
     expect(gotIds.size).toBe(63);
@@ -86,12 +88,20 @@ describe('uplink outage', () => {
     for (const id of gotIds) expect(auditedAlertIds.has(id)).toBe(true);
     expect(audit.some((l) => l.action === 'will' && l.kind === 'status')).toBe(true);
     // Birth is retained on the status topic; the death will was published by the broker when we cut the connection.
-    const statuses = b.received.filter((m) => m.topic === 'edge-sentinel/plantA/status').map((m) => JSON.parse(m.payload.toString()) as { state: string });
+    const statuses = b.received
+      .filter((m) => m.topic === 'edge-sentinel/plantA/status')
+      .map((m) => JSON.parse(m.payload.toString()) as { state: string });
     expect(statuses.filter((s) => s.state === 'online').length).toBeGreaterThanOrEqual(2);
     expect(statuses.some((s) => s.state === 'offline')).toBe(true);
     // Periodic health (every 1 s in this rig) rides on the retained status, numbers only.
-    await waitFor(() => b.received.some((m) => m.topic === 'edge-sentinel/plantA/status' && m.payload.includes('"health"')), 3000, 'health status');
-    const health = b.received.filter((m) => m.payload.includes('"health"')).map((m) => JSON.parse(m.payload.toString()) as { health: { outbox: { sent: number; queued: number } } });
+    await waitFor(
+      () => b.received.some((m) => m.topic === 'edge-sentinel/plantA/status' && m.payload.includes('"health"')),
+      3000,
+      'health status',
+    );
+    const health = b.received
+      .filter((m) => m.payload.includes('"health"'))
+      .map((m) => JSON.parse(m.payload.toString()) as { health: { outbox: { sent: number; queued: number } } });
     expect(health.at(-1)!.health.outbox).toMatchObject({ queued: 0, sent: 63 });
   });
 });
@@ -117,7 +127,9 @@ describe('uplink outage mid-flight', () => {
     const got = b.alerts();
     const gotIds = new Set(got.map((a) => a.id as string));
     const lost = r.emitted.filter((a) => !gotIds.has(a.id));
-    console.log(`[midflight] decided=${r.emitted.length} queued_at_cut=${queuedAtCut} delivered_unique=${gotIds.size} lost=${lost.length} duplicates=${got.length - gotIds.size}`);
+    console.log(
+      `[midflight] decided=${r.emitted.length} queued_at_cut=${queuedAtCut} delivered_unique=${gotIds.size} lost=${lost.length} duplicates=${got.length - gotIds.size}`,
+    );
     expect(queuedAtCut).toBeGreaterThan(0);
     expect(lost).toEqual([]);
     const want = new Map<string, string[]>();

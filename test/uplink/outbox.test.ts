@@ -11,14 +11,32 @@ let n = 0;
 function alert(asset: string, state: StoredAlert['state']): StoredAlert {
   n++;
   return {
-    v: 1, id: `x${n}:0`, alertId: `x${n}`, seq: 0, asset, site: 's', state, severity: 'warning',
-    firstSeen: '2025-01-01T00:00:00.000Z', lastSeen: '2025-01-01T00:00:01.000Z', score: 2, threshold: 1,
-    evidence: [], diagnosis: { pattern: 'spike', signals: [], confidence: 0.5 },
-    summary: { text: 'x'.repeat(200), source: 'template', model: 'template' }, agentId: 'a', agentVersion: '1',
+    v: 1,
+    id: `x${n}:0`,
+    alertId: `x${n}`,
+    seq: 0,
+    asset,
+    site: 's',
+    state,
+    severity: 'warning',
+    firstSeen: '2025-01-01T00:00:00.000Z',
+    lastSeen: '2025-01-01T00:00:01.000Z',
+    score: 2,
+    threshold: 1,
+    evidence: [],
+    diagnosis: { pattern: 'spike', signals: [], confidence: 0.5 },
+    summary: { text: 'x'.repeat(200), source: 'template', model: 'template' },
+    agentId: 'a',
+    agentVersion: '1',
   };
 }
 
-function open(policy: 'drop-oldest-resolved-first' | 'drop-oldest' | 'reject-new', maxCount: number, maxBytes = 1 << 20, dir = tempDir('ob')) {
+function open(
+  policy: 'drop-oldest-resolved-first' | 'drop-oldest' | 'reject-new',
+  maxCount: number,
+  maxBytes = 1 << 20,
+  dir = tempDir('ob'),
+) {
   const db = openAlertsDb(dir, 'full');
   const ob = new Outbox(outboxSchema.parse({ maxCount, maxBytes, overflow: policy }), silent);
   ob.attach(db);

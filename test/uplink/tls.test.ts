@@ -17,10 +17,33 @@ function makeCerts(dir: string): Record<'ca' | 'caKey' | 'serverCert' | 'serverK
   ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=edge-sentinel test CA');
   writeFileSync(p('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   ssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'server.ext',
+  );
   ssl('req', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=edge-1');
   ssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '1');
-  return { ca: p('ca.crt'), caKey: p('ca.key'), serverCert: p('server.crt'), serverKey: p('server.key'), clientCert: p('client.crt'), clientKey: p('client.key') };
+  return {
+    ca: p('ca.crt'),
+    caKey: p('ca.key'),
+    serverCert: p('server.crt'),
+    serverKey: p('server.key'),
+    clientCert: p('client.crt'),
+    clientKey: p('client.key'),
+  };
 }
 
 let broker: UpstreamBroker | undefined;
@@ -51,7 +74,11 @@ describe('upstream over TLS', () => {
     rig = makeRig({
       stateDir,
       brokerUrl: broker.url,
-      config: { uplink: { broker: { url: broker.url, username: 'edge', passwordFile, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } } } },
+      config: {
+        uplink: {
+          broker: { url: broker.url, username: 'edge', passwordFile, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } },
+        },
+      },
     });
     await rig.start();
     const r = rig;
@@ -88,7 +115,11 @@ describe('upstream over TLS', () => {
     rig = makeRig({
       stateDir: tempDir('tls-badca'),
       brokerUrl: broker.url,
-      config: { uplink: { broker: { url: broker.url, username: 'edge', passwordFile, tls: { ca: other.ca, cert: certs.clientCert, key: certs.clientKey } } } },
+      config: {
+        uplink: {
+          broker: { url: broker.url, username: 'edge', passwordFile, tls: { ca: other.ca, cert: certs.clientCert, key: certs.clientKey } },
+        },
+      },
     });
     await rig.start();
     await new Promise((res) => setTimeout(res, 1000));

@@ -8,7 +8,10 @@ export const localActionRule = z
     /** Assets the rule applies to; empty = all. */
     assets: z.array(z.string().min(1)).default([]),
     /** Local topic; {asset} and {site} are substituted. Never published upstream. */
-    topic: z.string().min(1).refine((t) => !/[+#]/.test(t), 'no MQTT wildcards in a publish topic'),
+    topic: z
+      .string()
+      .min(1)
+      .refine((t) => !/[+#]/.test(t), 'no MQTT wildcards in a publish topic'),
     /** Payload template; {asset}, {site}, {severity}, {alertId}, {pattern} are substituted. */
     payload: z.string().default('{"command":"safe-stop","asset":"{asset}","alertId":"{alertId}"}'),
     qos: z.union([z.literal(0), z.literal(1)]).default(1),

@@ -50,7 +50,10 @@ export const detectSection = z
     /** ONNX Runtime intra-op threads for the detector session. */
     threads: z.number().int().min(1).max(16).default(1),
     /** Ordered execution providers; unavailable ones fall back to the next (logged). */
-    executionProviders: z.array(z.enum(['cpu', 'cuda', 'tensorrt', 'xnnpack', 'dml', 'coreml'])).min(1).default(['cpu']),
+    executionProviders: z
+      .array(z.enum(['cpu', 'cuda', 'tensorrt', 'xnnpack', 'dml', 'coreml']))
+      .min(1)
+      .default(['cpu']),
     /** Extreme-value tail fit: risk q of the learned threshold (smaller = fewer alarms). */
     riskQ: z.number().gt(0).lt(0.5).default(1e-4),
     /**

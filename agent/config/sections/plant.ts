@@ -60,7 +60,10 @@ export const subscriptionSchema = z
 export const plantSection = z
   .object({
     broker: brokerSchema.prefault({}),
-    subscriptions: z.array(subscriptionSchema).min(1).default([{ topic: 'plant/{asset}/{signal}', decoder: 'number', qos: 0 }]),
+    subscriptions: z
+      .array(subscriptionSchema)
+      .min(1)
+      .default([{ topic: 'plant/{asset}/{signal}', decoder: 'number', qos: 0 }]),
   })
   .strict();
 

@@ -13,7 +13,11 @@ export const outboxSchema = z
     /** Most alerts held on disk. */
     maxCount: z.number().int().min(1).default(10_000),
     /** Most payload bytes held on disk. */
-    maxBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(16 * 1024 * 1024),
     /**
      * What happens when a new alert does not fit (always counted, logged and
      * reported in health — never silent):
@@ -52,7 +56,11 @@ export const uplinkSection = z
         /** Audit log file (JSON lines), relative to the state dir. */
         auditFile: z.string().min(1).default('egress-audit.log'),
         /** Rotate the audit log past this size (bytes): <file>.1 … <file>.<auditKeep>, oldest dropped. */
-        auditMaxBytes: z.number().int().min(4096).default(8 * 1024 * 1024),
+        auditMaxBytes: z
+          .number()
+          .int()
+          .min(4096)
+          .default(8 * 1024 * 1024),
         /** Rotated audit files kept. */
         auditKeep: z.number().int().min(1).max(100).default(3),
       })

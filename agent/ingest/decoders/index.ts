@@ -13,7 +13,11 @@ export function decoderFor(sub: SubscriptionConfig): Decoder {
     case 'number':
       return new NumberDecoder();
     case 'json':
-      return new JsonDecoder({ signals: sub.json?.signals, valuePath: sub.json?.valuePath ?? 'value', timestampPath: sub.json?.timestampPath });
+      return new JsonDecoder({
+        signals: sub.json?.signals,
+        valuePath: sub.json?.valuePath ?? 'value',
+        timestampPath: sub.json?.timestampPath,
+      });
     case 'sparkplug':
       return new SparkplugDecoder();
   }

@@ -8,16 +8,97 @@
 import type { AlertFacts, Pattern, Severity } from '../../../agent/types.js';
 
 const KINDS: Array<{ kind: string; prefix: string; signals: Array<[string, string, number]> }> = [
-  { kind: 'compressor', prefix: 'CMP', signals: [['discharge_pressure', 'bar', 8], ['suction_temp', '°C', 12], ['motor_current', 'A', 42], ['casing_vibration', 'mm/s', 2.2]] },
-  { kind: 'chiller', prefix: 'CH', signals: [['supply_water_temp', '°C', 6.5], ['condenser_pressure', 'kPa', 950], ['compressor_load', '%', 64]] },
-  { kind: 'conveyor', prefix: 'CV', signals: [['belt_speed', 'm/s', 1.6], ['drive_torque', 'Nm', 310], ['belt_tension', '', 0.84]] },
-  { kind: 'spindle', prefix: 'SP', signals: [['spindle_speed', 'rpm', 12000], ['spindle_temp', '°C', 38], ['axial_acceleration', 'g', 0.031]] },
-  { kind: 'boiler', prefix: 'B', signals: [['steam_pressure', 'bar', 16], ['flue_gas_o2', '%', 3.4], ['feedwater_flow', 'm3/h', 22]] },
-  { kind: 'turbine', prefix: 'GT', signals: [['shaft_speed', 'rpm', 3000], ['exhaust_temp', '°C', 540], ['bearing_displacement', 'um', 28]] },
-  { kind: 'mixer', prefix: 'MX', signals: [['agitator_power', 'kW', 18.5], ['batch_viscosity', '', 1450], ['jacket_temp', '°C', 71]] },
-  { kind: 'extruder', prefix: 'EX', signals: [['melt_pressure', 'bar', 210], ['screw_speed', 'rpm', 85], ['zone3_temp', '°C', 232]] },
-  { kind: 'transformer', prefix: 'TX', signals: [['oil_temp', '°C', 55], ['load_current', 'A', 410], ['dissolved_h2', 'ppm', 0.004]] },
-  { kind: 'filter press', prefix: 'FP', signals: [['feed_pressure', 'bar', 6.1], ['filtrate_turbidity', 'NTU', 0.35], ['cycle_flow', 'L/min', 48000]] },
+  {
+    kind: 'compressor',
+    prefix: 'CMP',
+    signals: [
+      ['discharge_pressure', 'bar', 8],
+      ['suction_temp', '°C', 12],
+      ['motor_current', 'A', 42],
+      ['casing_vibration', 'mm/s', 2.2],
+    ],
+  },
+  {
+    kind: 'chiller',
+    prefix: 'CH',
+    signals: [
+      ['supply_water_temp', '°C', 6.5],
+      ['condenser_pressure', 'kPa', 950],
+      ['compressor_load', '%', 64],
+    ],
+  },
+  {
+    kind: 'conveyor',
+    prefix: 'CV',
+    signals: [
+      ['belt_speed', 'm/s', 1.6],
+      ['drive_torque', 'Nm', 310],
+      ['belt_tension', '', 0.84],
+    ],
+  },
+  {
+    kind: 'spindle',
+    prefix: 'SP',
+    signals: [
+      ['spindle_speed', 'rpm', 12000],
+      ['spindle_temp', '°C', 38],
+      ['axial_acceleration', 'g', 0.031],
+    ],
+  },
+  {
+    kind: 'boiler',
+    prefix: 'B',
+    signals: [
+      ['steam_pressure', 'bar', 16],
+      ['flue_gas_o2', '%', 3.4],
+      ['feedwater_flow', 'm3/h', 22],
+    ],
+  },
+  {
+    kind: 'turbine',
+    prefix: 'GT',
+    signals: [
+      ['shaft_speed', 'rpm', 3000],
+      ['exhaust_temp', '°C', 540],
+      ['bearing_displacement', 'um', 28],
+    ],
+  },
+  {
+    kind: 'mixer',
+    prefix: 'MX',
+    signals: [
+      ['agitator_power', 'kW', 18.5],
+      ['batch_viscosity', '', 1450],
+      ['jacket_temp', '°C', 71],
+    ],
+  },
+  {
+    kind: 'extruder',
+    prefix: 'EX',
+    signals: [
+      ['melt_pressure', 'bar', 210],
+      ['screw_speed', 'rpm', 85],
+      ['zone3_temp', '°C', 232],
+    ],
+  },
+  {
+    kind: 'transformer',
+    prefix: 'TX',
+    signals: [
+      ['oil_temp', '°C', 55],
+      ['load_current', 'A', 410],
+      ['dissolved_h2', 'ppm', 0.004],
+    ],
+  },
+  {
+    kind: 'filter press',
+    prefix: 'FP',
+    signals: [
+      ['feed_pressure', 'bar', 6.1],
+      ['filtrate_turbidity', 'NTU', 0.35],
+      ['cycle_flow', 'L/min', 48000],
+    ],
+  },
 ];
 const PATTERNS: Pattern[] = ['spike', 'level_shift', 'drift', 'variance_change', 'stuck', 'dropout', 'oscillation', 'unknown'];
 const SEVERITIES: Severity[] = ['info', 'warning', 'critical'];

@@ -61,7 +61,14 @@ function snap(): HostSnap {
     modelCall: s.modelCall.snapshot(),
     meanBatch: calls ? (s.modelDecisions - batchBase) / calls : 0,
     // The histogram holds whole timer periods: minus the period, what is left is how late the loop was.
-    loopDelay: { count: loop.count, p50: late(loop.percentile(50)), p99: late(loop.percentile(99)), p999: late(loop.percentile(99.9)), max: late(loop.max), mean: late(loop.mean) },
+    loopDelay: {
+      count: loop.count,
+      p50: late(loop.percentile(50)),
+      p99: late(loop.percentile(99)),
+      p999: late(loop.percentile(99.9)),
+      max: late(loop.max),
+      mean: late(loop.mean),
+    },
     rssMb: mb(mem.rss),
     heapUsedMb: mb(mem.heapUsed),
   };

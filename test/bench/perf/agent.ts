@@ -28,13 +28,21 @@ export function agentConfig(s: AgentSetup): ConfigInput {
     log: { level: 'warn' },
     plant: {
       broker: { url: s.url, protocolVersion: 4 },
-      subscriptions: [{ topic: `${s.plantPrefix}/{asset}/{signal}`, decoder: 'json', json: { valuePath: 'value', timestampPath: 'ts' }, qos: 0 }],
+      subscriptions: [
+        { topic: `${s.plantPrefix}/{asset}/{signal}`, decoder: 'json', json: { valuePath: 'value', timestampPath: 'ts' }, qos: 0 },
+      ],
     },
     assets: { defaults: { learnSamples: s.learnSamples, deadlineMs: 5 } },
     // openAfter 1: a spike is one anomalous decision (the detector's refractory period zeroes the next ones).
     // cooldownS 0 so a repeated spike on the same asset alerts again; the rest are the shipped defaults.
     alerts: { openAfter: 1, cooldownS: 0 },
-    uplink: { enabled: true, prefix: s.upPrefix, broker: { url: s.url, protocolVersion: 4 }, healthIntervalS: 0, outbox: { synchronous: s.outboxSync } },
+    uplink: {
+      enabled: true,
+      prefix: s.upPrefix,
+      broker: { url: s.url, protocolVersion: 4 },
+      healthIntervalS: 0,
+      outbox: { synchronous: s.outboxSync },
+    },
     explain: { mode: s.explain },
     observe: { http: { enabled: true, port: 0 } },
   };
@@ -57,7 +65,10 @@ export class AgentProc implements Consumer {
   }
 
   async ready(): Promise<void> {
-    const r = await Promise.race([this.proc.next('ready', 60_000), this.proc.next('error', 60_000).then((e) => Promise.reject(new Error(e.message)))]);
+    const r = await Promise.race([
+      this.proc.next('ready', 60_000),
+      this.proc.next('error', 60_000).then((e) => Promise.reject(new Error(e.message))),
+    ]);
     this.startMs = r.startMs;
   }
 
@@ -67,7 +78,14 @@ export class AgentProc implements Consumer {
 
   async snap(): Promise<ConsumerSnap> {
     const s = await this.raw();
-    return { samplesIn: s.samplesIn, deadlineMisses: s.deadlineMisses, latency: s.latency, e2e: s.e2e, meanBatch: Math.round(s.meanBatch * 10) / 10, loopDelay: s.loopDelay };
+    return {
+      samplesIn: s.samplesIn,
+      deadlineMisses: s.deadlineMisses,
+      latency: s.latency,
+      e2e: s.e2e,
+      meanBatch: Math.round(s.meanBatch * 10) / 10,
+      loopDelay: s.loopDelay,
+    };
   }
 
   async reset(): Promise<void> {
@@ -81,7 +99,8 @@ export class AgentProc implements Consumer {
     for (;;) {
       const s = await this.raw();
       if (s.assets >= assets && s.detecting >= assets) return;
-      if (Date.now() - t0 > ms) throw new Error(`agent: only ${s.detecting}/${assets} assets detecting after ${ms} ms (samplesIn ${s.samplesIn})`);
+      if (Date.now() - t0 > ms)
+        throw new Error(`agent: only ${s.detecting}/${assets} assets detecting after ${ms} ms (samplesIn ${s.samplesIn})`);
       await sleep(100);
     }
   }

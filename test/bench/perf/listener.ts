@@ -38,12 +38,27 @@ export class BenchListener {
   ) {}
 
   async start(): Promise<void> {
-    const c = mqtt.connect(this.url, { clientId: `perf-listener-${process.pid}`, protocolVersion: 4, reconnectPeriod: 1000, connectTimeout: 5000 });
+    const c = mqtt.connect(this.url, {
+      clientId: `perf-listener-${process.pid}`,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 5000,
+    });
     this.client = c;
     await new Promise<void>((resolve, reject) => {
       c.once('connect', () => resolve());
-      c.once('error', (err) => reject(new Error(`cannot reach the MQTT broker at ${this.url}: ${err.message} (start it: mosquitto -d -c /etc/mosquitto/mosquitto.conf)`)));
-      setTimeout(() => reject(new Error(`no MQTT broker answered at ${this.url} within 5 s (start it: mosquitto -d -c /etc/mosquitto/mosquitto.conf)`)), 5000).unref();
+      c.once('error', (err) =>
+        reject(
+          new Error(
+            `cannot reach the MQTT broker at ${this.url}: ${err.message} (start it: mosquitto -d -c /etc/mosquitto/mosquitto.conf)`,
+          ),
+        ),
+      );
+      setTimeout(
+        () =>
+          reject(new Error(`no MQTT broker answered at ${this.url} within 5 s (start it: mosquitto -d -c /etc/mosquitto/mosquitto.conf)`)),
+        5000,
+      ).unref();
     });
     setNoDelay(c);
     c.on('error', (err) => console.error(`bench listener: ${err.message}`));
@@ -93,7 +108,11 @@ export class BenchListener {
  * consumer about that spike's asset (agent) or topic (Node-RED) within 3 s.
  * Returns the latencies in µs, sorted, and how many spikes got no alert.
  */
-export function matchAlerts(injections: Array<[string, number]>, alerts: SeenAlert[], from: SeenAlert['from']): { us: number[]; missed: number } {
+export function matchAlerts(
+  injections: Array<[string, number]>,
+  alerts: SeenAlert[],
+  from: SeenAlert['from'],
+): { us: number[]; missed: number } {
   const us: number[] = [];
   let missed = 0;
   for (const [topic, ts] of injections) {

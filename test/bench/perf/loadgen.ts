@@ -31,7 +31,7 @@ for (let a = 0; a < A; a++) {
   for (let s = 0; s < M; s++) {
     const k = a * M + s;
     topics.push(`${prefix}/a${a}/s${s}`);
-    nominal[k] = NOMINAL[s % NOMINAL.length]! * (1 + 0.05 * ((a % 7) - 3) / 3);
+    nominal[k] = NOMINAL[s % NOMINAL.length]! * (1 + (0.05 * ((a % 7) - 3)) / 3);
     noise[k] = nominal[k]! * 0.01;
   }
 }
@@ -49,7 +49,9 @@ client.on('connect', () => {
   process.send?.({ type: 'ready' });
 });
 
-let current: { run: GenRun; t0: number; sent: number; injections: Array<[string, number]>; nextInject: number; timer: NodeJS.Timeout | undefined } | undefined;
+let current:
+  | { run: GenRun; t0: number; sent: number; injections: Array<[string, number]>; nextInject: number; timer: NodeJS.Timeout | undefined }
+  | undefined;
 let cursor = 0;
 let lastTs = 0;
 let injectCursor = 0;

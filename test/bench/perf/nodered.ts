@@ -67,21 +67,91 @@ module.exports = {
 `;
 
 /** Node ids: opaque hex like the editor makes (short words can collide with property values). */
-const ID = { tab: 'e5f0a1b2c3d40001', broker: 'e5f0a1b2c3d40002', in: 'e5f0a1b2c3d40003', json: 'e5f0a1b2c3d40004', fn: 'e5f0a1b2c3d40005', sw: 'e5f0a1b2c3d40006', out: 'e5f0a1b2c3d40007', cin: 'e5f0a1b2c3d40008', cfn: 'e5f0a1b2c3d40009', cout: 'e5f0a1b2c3d4000a' };
+const ID = {
+  tab: 'e5f0a1b2c3d40001',
+  broker: 'e5f0a1b2c3d40002',
+  in: 'e5f0a1b2c3d40003',
+  json: 'e5f0a1b2c3d40004',
+  fn: 'e5f0a1b2c3d40005',
+  sw: 'e5f0a1b2c3d40006',
+  out: 'e5f0a1b2c3d40007',
+  cin: 'e5f0a1b2c3d40008',
+  cfn: 'e5f0a1b2c3d40009',
+  cout: 'e5f0a1b2c3d4000a',
+};
 
 /** The flow JSON: the measured flow plus the control flow. */
 export function nodeRedFlow(url: string, plantPrefix: string, alertTopic: string, ctl: string): unknown[] {
   const u = new URL(url);
-  const broker = { id: ID.broker, type: 'mqtt-broker', name: 'plant', broker: u.hostname, port: u.port || '1883', clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true };
+  const broker = {
+    id: ID.broker,
+    type: 'mqtt-broker',
+    name: 'plant',
+    broker: u.hostname,
+    port: u.port || '1883',
+    clientid: '',
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: '4',
+    keepalive: '60',
+    cleansession: true,
+  };
   return [
     { id: ID.tab, type: 'tab', label: 'perf' },
     broker,
-    { id: ID.in, type: 'mqtt in', z: ID.tab, topic: `${plantPrefix}/#`, qos: '0', datatype: 'utf8', broker: ID.broker, nl: false, rap: true, rh: 0, inputs: 0, wires: [[ID.json]] },
+    {
+      id: ID.in,
+      type: 'mqtt in',
+      z: ID.tab,
+      topic: `${plantPrefix}/#`,
+      qos: '0',
+      datatype: 'utf8',
+      broker: ID.broker,
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [[ID.json]],
+    },
     { id: ID.json, type: 'json', z: ID.tab, property: 'payload', action: 'obj', pretty: false, wires: [[ID.fn]] },
-    { id: ID.fn, type: 'function', z: ID.tab, func: FUNC, outputs: 1, initialize: "context.set('st', {});", finalize: '', libs: [], wires: [[ID.sw]] },
-    { id: ID.sw, type: 'switch', z: ID.tab, property: 'z', propertyType: 'msg', rules: [{ t: 'gt', v: '4', vt: 'num' }], checkall: 'true', repair: false, outputs: 1, wires: [[ID.out]] },
+    {
+      id: ID.fn,
+      type: 'function',
+      z: ID.tab,
+      func: FUNC,
+      outputs: 1,
+      initialize: "context.set('st', {});",
+      finalize: '',
+      libs: [],
+      wires: [[ID.sw]],
+    },
+    {
+      id: ID.sw,
+      type: 'switch',
+      z: ID.tab,
+      property: 'z',
+      propertyType: 'msg',
+      rules: [{ t: 'gt', v: '4', vt: 'num' }],
+      checkall: 'true',
+      repair: false,
+      outputs: 1,
+      wires: [[ID.out]],
+    },
     { id: ID.out, type: 'mqtt out', z: ID.tab, topic: alertTopic, qos: '0', retain: 'false', broker: ID.broker, wires: [] },
-    { id: ID.cin, type: 'mqtt in', z: ID.tab, topic: `${ctl}/cmd`, qos: '0', datatype: 'utf8', broker: ID.broker, nl: false, rap: true, rh: 0, inputs: 0, wires: [[ID.cfn]] },
+    {
+      id: ID.cin,
+      type: 'mqtt in',
+      z: ID.tab,
+      topic: `${ctl}/cmd`,
+      qos: '0',
+      datatype: 'utf8',
+      broker: ID.broker,
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [[ID.cfn]],
+    },
     { id: ID.cfn, type: 'function', z: ID.tab, func: CTL, outputs: 1, initialize: '', finalize: '', libs: [], wires: [[ID.cout]] },
     { id: ID.cout, type: 'mqtt out', z: ID.tab, topic: `${ctl}/stats`, qos: '0', retain: 'false', broker: ID.broker, wires: [] },
   ];
@@ -95,7 +165,9 @@ export async function startNodeRed(dir: string, flow: unknown[], nice = 0): Prom
   writeFileSync(join(dir, 'flows.json'), JSON.stringify(flow, null, 1));
   const red = createRequire(import.meta.url).resolve('node-red/red.js');
   const argv = [red, '--userDir', dir, '--settings', join(dir, 'settings.js')];
-  return nice ? new Proc('node-red', 'nice', ['-n', String(nice), process.execPath, ...argv], { cwd: dir }) : new Proc('node-red', process.execPath, argv, { cwd: dir });
+  return nice
+    ? new Proc('node-red', 'nice', ['-n', String(nice), process.execPath, ...argv], { cwd: dir })
+    : new Proc('node-red', process.execPath, argv, { cwd: dir });
 }
 
 /** The Node-RED flow as a bench consumer; its figures come over MQTT from the instrumented function node. */
@@ -120,14 +192,22 @@ export class NodeRedConsumer {
         await this.listener.nodeRed('snap', 500);
         return;
       } catch (err) {
-        if (Date.now() - t0 > ms) throw new Error(`Node-RED flow not answering after ${ms} ms (${(err as Error).message}):\n${this.proc.lastOutput()}`);
+        if (Date.now() - t0 > ms)
+          throw new Error(`Node-RED flow not answering after ${ms} ms (${(err as Error).message}):\n${this.proc.lastOutput()}`);
       }
     }
   }
 
   async snap(): Promise<ConsumerSnap> {
     const s = await this.listener.nodeRed('snap', 60_000);
-    return { samplesIn: s.count, deadlineMisses: null, latency: null, e2e: { count: s.count, p50: s.p50, p99: s.p99, p999: s.p999, max: s.max, mean: 0 }, meanBatch: null, loopDelay: null };
+    return {
+      samplesIn: s.count,
+      deadlineMisses: null,
+      latency: null,
+      e2e: { count: s.count, p50: s.p50, p99: s.p99, p999: s.p999, max: s.max, mean: 0 },
+      meanBatch: null,
+      loopDelay: null,
+    };
   }
 
   async reset(): Promise<void> {

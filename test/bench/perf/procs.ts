@@ -16,7 +16,13 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export class Proc<In extends { type: string }, Out extends { type: string }> {
   readonly child: ChildProcess;
   readonly spawnedAt = wall();
-  private waiters: Array<{ type: string; match: ((m: Out) => boolean) | undefined; resolve: (m: Out) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }> = [];
+  private waiters: Array<{
+    type: string;
+    match: ((m: Out) => boolean) | undefined;
+    resolve: (m: Out) => void;
+    reject: (e: Error) => void;
+    timer: NodeJS.Timeout;
+  }> = [];
   private tail: string[] = [];
   exited = false;
 
@@ -29,7 +35,12 @@ export class Proc<In extends { type: string }, Out extends { type: string }> {
     this.child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const keep = (b: Buffer): void => {
       // The last lines a child printed go into any error about it.
-      this.tail.push(...b.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+      this.tail.push(
+        ...b
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== ''),
+      );
       if (this.tail.length > 30) this.tail.splice(0, this.tail.length - 30);
     };
     this.child.stdout?.on('data', keep);
@@ -70,7 +81,12 @@ export class Proc<In extends { type: string }, Out extends { type: string }> {
     });
   }
 
-  async request<T extends Out['type']>(m: In, type: T, ms?: number, match?: (m: Extract<Out, { type: T }>) => boolean): Promise<Extract<Out, { type: T }>> {
+  async request<T extends Out['type']>(
+    m: In,
+    type: T,
+    ms?: number,
+    match?: (m: Extract<Out, { type: T }>) => boolean,
+  ): Promise<Extract<Out, { type: T }>> {
     const p = this.next(type, ms, match);
     this.send(m);
     return p;
@@ -95,9 +111,17 @@ export class Proc<In extends { type: string }, Out extends { type: string }> {
  * Spawns a TypeScript entry point under tsx with an IPC channel; with `nice`
  * ≠ 0 through nice(1), which execs node, so the pid is node's.
  */
-export function spawnTs<In extends { type: string }, Out extends { type: string }>(name: string, file: string, args: string[], nodeArgs: string[] = [], nice = 0): Proc<In, Out> {
+export function spawnTs<In extends { type: string }, Out extends { type: string }>(
+  name: string,
+  file: string,
+  args: string[],
+  nodeArgs: string[] = [],
+  nice = 0,
+): Proc<In, Out> {
   const argv = [...nodeArgs, '--import', 'tsx', file, ...args];
-  return nice ? new Proc<In, Out>(name, 'nice', ['-n', String(nice), process.execPath, ...argv]) : new Proc<In, Out>(name, process.execPath, argv);
+  return nice
+    ? new Proc<In, Out>(name, 'nice', ['-n', String(nice), process.execPath, ...argv])
+    : new Proc<In, Out>(name, process.execPath, argv);
 }
 
 const TICK_HZ = 100; // USER_HZ on Linux

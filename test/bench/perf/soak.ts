@@ -68,12 +68,21 @@ async function cliProbe(cli: string, dir: string, setup: AgentSetup, nodeArgs: s
   for (let t0 = Date.now(); ; await sleep(50)) {
     if (p.exited) throw new Error(`the CLI exited during start-up:\n${p.lastOutput()}`);
     if (Date.now() - t0 > 60_000) throw new Error(`the CLI did not serve /healthz within 60 s:\n${p.lastOutput()}`);
-    if (await fetch(`${base}/healthz`).then(() => true, () => false)) break;
+    if (
+      await fetch(`${base}/healthz`).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
   }
   return {
     pid: p.pid,
     heapMb: async () => (await metric('edge_sentinel_process_nodejs_heap_size_used_bytes')) / 1048576,
-    counts: async () => ({ decisions: await metric('edge_sentinel_decisions_total'), misses: await metric('edge_sentinel_deadline_misses_total') }),
+    counts: async () => ({
+      decisions: await metric('edge_sentinel_decisions_total'),
+      misses: await metric('edge_sentinel_deadline_misses_total'),
+    }),
     stop: () => p.kill(),
   };
 }
@@ -92,7 +101,16 @@ async function hostProbe(dir: string, setup: AgentSetup, nodeArgs: string[]): Pr
   };
 }
 
-export async function soak(cli: string | undefined, dir: string, setup: AgentSetup, nodeArgs: string[], gen: Proc<ToGen, FromGen>, rate: number, minutes: number, injectEveryMs: number): Promise<SoakResult> {
+export async function soak(
+  cli: string | undefined,
+  dir: string,
+  setup: AgentSetup,
+  nodeArgs: string[],
+  gen: Proc<ToGen, FromGen>,
+  rate: number,
+  minutes: number,
+  injectEveryMs: number,
+): Promise<SoakResult> {
   const ms = minutes * 60_000;
   const probe = cli ? await cliProbe(cli, dir, setup, nodeArgs) : await hostProbe(dir, setup, nodeArgs);
   try {

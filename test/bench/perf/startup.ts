@@ -37,7 +37,16 @@ interface Health {
  * reports a decision (start-up time, from spawn), then runs `rate` samples/s
  * with spikes for `ms` while sampling its RSS.
  */
-export async function cliRun(cli: string, dir: string, setup: AgentSetup, gen: Proc<ToGen, FromGen>, rate: number, ms: number, injectEveryMs: number, nodeArgs: string[] = []): Promise<CliRun> {
+export async function cliRun(
+  cli: string,
+  dir: string,
+  setup: AgentSetup,
+  gen: Proc<ToGen, FromGen>,
+  rate: number,
+  ms: number,
+  injectEveryMs: number,
+  nodeArgs: string[] = [],
+): Promise<CliRun> {
   const port = await freePort();
   const cfg = agentConfig(setup);
   cfg.observe = { http: { enabled: true, port } };
@@ -69,7 +78,12 @@ export async function cliRun(cli: string, dir: string, setup: AgentSetup, gen: P
     await sleep(500);
     const mem = rss.stop();
     const h1 = (await health()) ?? {};
-    return { startupMs, rssMb: mem.peak, decisions: (h1.decisions ?? 0) - (h0.decisions ?? 0), deadlineMisses: (h1.deadlineMisses ?? 0) - (h0.deadlineMisses ?? 0) };
+    return {
+      startupMs,
+      rssMb: mem.peak,
+      decisions: (h1.decisions ?? 0) - (h0.decisions ?? 0),
+      deadlineMisses: (h1.deadlineMisses ?? 0) - (h0.deadlineMisses ?? 0),
+    };
   } finally {
     await gen.request({ type: 'run', id: -12, rate: 0, ms: 1, injectEveryMs: 0 }, 'done', 30_000, (m) => m.id === -12);
     await p.kill();

@@ -114,7 +114,12 @@ export async function runStep(c: Consumer, rate: number, o: StepOpts): Promise<R
   if (o.warmMs > 0) {
     const w0 = await c.snap();
     const id = ++runId;
-    const warm = await o.gen.request({ type: 'run', id, rate, ms: o.warmMs, injectEveryMs: 0 }, 'done', o.warmMs + 30_000, (m) => m.id === id);
+    const warm = await o.gen.request(
+      { type: 'run', id, rate, ms: o.warmMs, injectEveryMs: 0 },
+      'done',
+      o.warmMs + 30_000,
+      (m) => m.id === id,
+    );
     await drain(c, w0.samplesIn + warm.published, o.drainGraceMs);
   }
   await c.reset();
@@ -127,7 +132,12 @@ export async function runStep(c: Consumer, rate: number, o: StepOpts): Promise<R
   const rss = rssSampler(c.pid);
   const alertsBefore = o.listener.alerts.length;
   const id = ++runId;
-  const done = await o.gen.request({ type: 'run', id, rate, ms: o.ms, injectEveryMs: o.injectEveryMs }, 'done', o.ms + 30_000, (m) => m.id === id);
+  const done = await o.gen.request(
+    { type: 'run', id, rate, ms: o.ms, injectEveryMs: o.injectEveryMs },
+    'done',
+    o.ms + 30_000,
+    (m) => m.id === id,
+  );
   const { snap: s1, ms: drainMs } = await drain(c, s0.samplesIn + done.published, o.drainGraceMs);
   const cpu1 = cpuSeconds(c.pid);
   const b1 = o.brokerPid ? cpuSeconds(o.brokerPid) : NaN;
@@ -186,7 +196,15 @@ export async function runStep(c: Consumer, rate: number, o: StepOpts): Promise<R
  * then bisecting that bracket while it is wider than 15 % (at most 2 steps).
  * Every step run is appended to `out`.
  */
-export async function searchMax(c: Consumer, out: RateResult[], from: number, factor: number, cap: number, o: StepOpts, log: (r: RateResult) => void): Promise<number> {
+export async function searchMax(
+  c: Consumer,
+  out: RateResult[],
+  from: number,
+  factor: number,
+  cap: number,
+  o: StepOpts,
+  log: (r: RateResult) => void,
+): Promise<number> {
   const step = async (rate: number): Promise<boolean> => {
     const r = await runStep(c, rate, o);
     out.push(r);

@@ -42,7 +42,15 @@ export async function startUpstreamBroker(opts: UpstreamOptions = {}): Promise<U
   const received: Captured[] = [];
   aedes.on('publish', (packet, client) => {
     // client === null: broker-internal ($SYS etc.), not something a client sent.
-    if (client) received.push({ topic: packet.topic, payload: Buffer.from(packet.payload), retain: packet.retain, qos: packet.qos, clientId: client.id, at: Date.now() });
+    if (client)
+      received.push({
+        topic: packet.topic,
+        payload: Buffer.from(packet.payload),
+        retain: packet.retain,
+        qos: packet.qos,
+        clientId: client.id,
+        at: Date.now(),
+      });
   });
   if (opts.auth) {
     const { username, password } = opts.auth;
@@ -65,7 +73,16 @@ export async function startUpstreamBroker(opts: UpstreamOptions = {}): Promise<U
       aedes.handle(s);
     };
     return opts.tls
-      ? tls.createServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: opts.tls.requestCert, rejectUnauthorized: opts.tls.requestCert }, onConn)
+      ? tls.createServer(
+          {
+            key: opts.tls.key,
+            cert: opts.tls.cert,
+            ca: opts.tls.ca,
+            requestCert: opts.tls.requestCert,
+            rejectUnauthorized: opts.tls.requestCert,
+          },
+          onConn,
+        )
       : net.createServer(onConn);
   };
   const listen = (srv: Server, port: number): Promise<number> =>
@@ -84,7 +101,8 @@ export async function startUpstreamBroker(opts: UpstreamOptions = {}): Promise<U
     url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     received,
-    alerts: () => received.filter((m) => m.topic.endsWith('/alert')).map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>),
+    alerts: () =>
+      received.filter((m) => m.topic.endsWith('/alert')).map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>),
     down: () => closeServer(server),
     up: async () => {
       server = make();

@@ -67,7 +67,9 @@ export function episode(asset: string, ts: number): Decision[] {
       deadlineMissed: false,
       ...(anomalous
         ? {
-            evidence: [{ signal: 'vibration', unit: 'mm/s', value: 2.5 + z * 0.4, baseline: 2.5, spread: 0.4, z, ratio: (2.5 + z * 0.4) / 2.5 }],
+            evidence: [
+              { signal: 'vibration', unit: 'mm/s', value: 2.5 + z * 0.4, baseline: 2.5, spread: 0.4, z, ratio: (2.5 + z * 0.4) / 2.5 },
+            ],
             diagnosis: { pattern: 'spike' as const, signals: ['vibration'], confidence: 0.9 },
           }
         : {}),
@@ -88,7 +90,10 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const cur = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur) ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
+        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
