@@ -6,7 +6,7 @@
  * see a sample before its time; nothing looks at the whole file (no min/max).
  *
  * The benches (test/bench/nab.ts, test/bench/skab.ts) and the HTML replay
- * report use this API; see the README, "Detection quality".
+ * report use this API; see docs/detection.md.
  */
 import { performance } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';

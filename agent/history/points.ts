@@ -1,6 +1,6 @@
 /**
  * From bus events to InfluxDB points. The layout (documented in
- * README, "Local history") keeps tag cardinality bounded: tags are only names from
+ * docs/history.md) keeps tag cardinality bounded: tags are only names from
  * the config or small enums (asset, signal, source, state, severity, pattern,
  * kind); every number and free text is a field.
  */

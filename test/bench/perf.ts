@@ -5,7 +5,7 @@
  * Mosquitto, side by side with a Node-RED 4 flow doing the equivalent work,
  * in the same run. Three processes besides the broker: the load generator,
  * the agent (or Node-RED), and this orchestrator (idle while load runs; it
- * receives the alerts). See PERFORMANCE.md for what the figures mean.
+ * receives the alerts). See docs/performance.md for what the figures mean.
  * With --json the last line of stdout is one JSON object.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

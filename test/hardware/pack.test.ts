@@ -57,6 +57,20 @@ describe('npm pack → offline install → run', () => {
       throw new Error(
         `no Node headers under ${headers}/include/node: install the nodejs package with headers (NodeSource) to build better-sqlite3 offline`,
       );
+    // The cache holds what `npm ci` fetched for the lockfile, but not the registry metadata, nor newer
+    // versions a fresh resolution picks. Fill it once with the registry allowed, in a scratch folder
+    // (scripts off: nothing builds there), then install into the empty app folder with the registry forbidden.
+    const warmDir = join(tmp, 'warm');
+    execFileSync('mkdir', ['-p', warmDir]);
+    writeFileSync(join(warmDir, 'package.json'), '{ "name": "pack-warm", "private": true }\n');
+    const warm = run(
+      'npm',
+      ['install', '--prefer-offline', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', join(tmp, info!.filename)],
+      warmDir,
+      { ONNXRUNTIME_NODE_INSTALL: 'skip' },
+      300_000,
+    );
+    expect(warm.status, warm.stderr.slice(-3000)).toBe(0);
     const install = run(
       'npm',
       ['install', '--offline', '--omit=dev', '--no-audit', '--no-fund', join(tmp, info!.filename)],

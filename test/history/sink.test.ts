@@ -136,7 +136,7 @@ describe('history sink (real InfluxDB)', () => {
     await until('points written', () => sink.counters.written >= 50 + 4 + 50 + 10 + 1 + 1);
     await sink.stop(); // flushes the open downsampling bucket
 
-    // The README query: an asset's last hour of scores.
+    // The docs/history.md query: an asset's last hour of scores.
     const scores = await influxQuery(
       influx.url,
       'es_rw',

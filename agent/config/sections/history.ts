@@ -9,7 +9,7 @@ const downsampleRule = z.object({ everyMs: z.number().int().min(0) }).strict();
 /**
  * Local history in InfluxDB (owned by the history stage). Off unless a URL is
  * set. InfluxDB 1.x natively; 2.x/3.x through their v1-compatible API
- * (see the README, "Local history").
+ * (see docs/history.md).
  */
 export const historySection = z
   .object({
