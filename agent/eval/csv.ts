@@ -76,12 +76,13 @@ export function numberCell(cell: string | undefined, where: string): number {
 }
 
 /**
- * Where the benchmark data lives: `$EDGE_SENTINEL_DATASETS` if set, else
- * `../shared/datasets` next to the repository root (the data is never copied
- * into the repository).
+ * Where the benchmark data lives: `$ES_DATASETS` if set, else
+ * `../shared/datasets` next to the repository root. The data is never copied
+ * into the repository (SKAB is GPL-3.0); tests that need it skip on a bare
+ * clone, and CI sets ES_REQUIRE_DATASETS=1 to fail instead (test/helpers/datasets.ts).
  */
 export function resolveDatasetsDir(repoRoot: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env['EDGE_SENTINEL_DATASETS'];
+  const fromEnv = env['ES_DATASETS'];
   if (fromEnv !== undefined && fromEnv !== '') return path.resolve(fromEnv);
   return path.resolve(repoRoot, '../shared/datasets');
 }

@@ -17,6 +17,7 @@ import { nabProbationLength } from '../../agent/eval/nab-geometry.js';
 import { agentStandard, nabSweepProfiles, type NabDetectionInput, type NabScoredInput } from '../../agent/eval/nab-score.js';
 import { openReplayRunner, percentile, replaySeries } from '../../agent/eval/replay.js';
 import { NAB_CONFIG } from './lib/config.js';
+import { benchMain } from './lib/args.js';
 import { benchArgs, machine, round } from './lib/common.js';
 
 async function main(): Promise<void> {
@@ -79,7 +80,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+benchMain(main);

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { listSkabFiles, loadSkabFile, SKAB_TRAIN_ROWS } from '../../agent/eval/skab-data.js';
 import { skabBinary, skabChangepoints, skabNab, type SkabBinaryPart, type SkabNabPart } from '../../agent/eval/skab-score.js';
 import { openReplayRunner, percentile, replaySeries } from '../../agent/eval/replay.js';
+import { benchMain } from './lib/args.js';
 import { benchArgs, machine, round } from './lib/common.js';
 import { SKAB_CONFIG } from './lib/config.js';
 
@@ -65,7 +66,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+benchMain(main);

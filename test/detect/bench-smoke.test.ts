@@ -1,16 +1,30 @@
+/**
+ * The dataset benches' --json contract, on data inside the repository so it
+ * runs on a bare clone: the three NAB files of test/fixtures/nab and two
+ * synthetic files in SKAB's format (the real datasets are measured by the
+ * benches themselves, not here).
+ */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeSyntheticSkab } from '../fixtures/skab-synth.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 const lastJson = (out: string): Record<string, unknown> => JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
 
-describe('bench smoke (2 files each, real data from ../shared/datasets)', () => {
+const tmp = mkdtempSync(path.join(tmpdir(), 'es-bench-smoke-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('bench smoke (2 files each, in-repo NAB files and synthetic SKAB-format files)', () => {
   it('bench:nab --json prints the contract fields as numbers', async () => {
-    const { stdout } = await run(tsx, ['test/bench/nab.ts', '--json', '--limit', '2'], { cwd: root });
+    const { stdout } = await run(tsx, ['test/bench/nab.ts', '--json', '--limit', '2', '--data', 'test/fixtures/nab'], {
+      cwd: root,
+    });
     const o = lastJson(stdout);
     for (const k of [
       'standard',
@@ -31,11 +45,27 @@ describe('bench smoke (2 files each, real data from ../shared/datasets)', () => 
   }, 60_000);
 
   it('bench:skab --json prints the contract fields as numbers', async () => {
-    const { stdout } = await run(tsx, ['test/bench/skab.ts', '--json', '--limit', '2'], { cwd: root });
+    const skab = writeSyntheticSkab(path.join(tmp, 'skab'), 2, 600);
+    const { stdout } = await run(tsx, ['test/bench/skab.ts', '--json', '--limit', '2', '--data', skab.root], { cwd: root });
     const o = lastJson(stdout);
     for (const k of ['f1', 'far', 'mar', 'nabStandard', 'files', 'samples', 'seconds', 'p99MicrosPerSample'])
       expect(typeof o[k], k).toBe('number');
     expect(o['files']).toBe(2);
     expect(o['f1'] as number).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('an unknown or malformed flag stops the bench with exit code 2 and the flag list', async () => {
+    for (const argv of [
+      ['--json', '--limt', '2'],
+      ['--limit', 'two'],
+    ]) {
+      const err = (await run(tsx, ['test/bench/nab.ts', ...argv], { cwd: root }).then(
+        () => null,
+        (e: unknown) => e,
+      )) as { code?: number; stderr?: string } | null;
+      expect(err, argv.join(' ')).not.toBeNull();
+      expect(err?.stderr).toMatch(argv[1] === '--limt' ? /unknown flag --limt/ : /--limit wants a number, got "two"/);
+      expect(err?.stderr).toContain('--data VALUE');
+    }
   }, 60_000);
 });

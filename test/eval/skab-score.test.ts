@@ -1,15 +1,20 @@
 /**
  * SKAB loaders and scores: crafted inputs with hand-computed values (the NAB
  * changepoint values were computed independently with numpy's linspace/tanh,
- * exactly as tsad's my_scale does), and the real valve1 files.
+ * exactly as tsad's my_scale does), synthetic files in SKAB's format (always),
+ * and the real valve1 files (when the datasets are present; SKAB is GPL-3.0
+ * and never vendored).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveDatasetsDir } from '../../agent/eval/csv.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSkabCorpus, parseSkab, SKAB_SENSORS, splitSkab, type SkabFile } from '../../agent/eval/skab-data.js';
 import { SKAB_NAB_PROFILES, skabBinary, skabChangepoints, skabNab, skabNabScale, skabNabWindows } from '../../agent/eval/skab-score.js';
+import { writeSyntheticSkab, type SyntheticSkab } from '../fixtures/skab-synth.js';
+import { dataset, describeWithDataset } from '../helpers/datasets.js';
 
-const SKAB = path.join(resolveDatasetsDir(path.resolve(import.meta.dirname, '../..')), 'skab');
+const SKAB = dataset('skab', 'valve1/14.csv');
 const S = 1000;
 
 describe('SKAB binary metrics', () => {
@@ -77,11 +82,50 @@ describe('SKAB changepoint NAB', () => {
   });
 });
 
-describe('SKAB loader on the real valve1 files', () => {
+describe("SKAB loader on synthetic files in SKAB's format", () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'es-skab-'));
+  let truth: SyntheticSkab;
   let files: SkabFile[];
   let free: SkabFile | null;
   beforeAll(async () => {
-    ({ files, anomalyFree: free } = await loadSkabCorpus(SKAB));
+    truth = writeSyntheticSkab(path.join(tmp, 'skab'), 3, 500);
+    ({ files, anomalyFree: free } = await loadSkabCorpus(truth.root));
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('reads every labelled file in numeric order with its rows, labels and CRLF line ends', () => {
+    expect(files.map((f) => f.key)).toEqual(truth.keys);
+    expect(files.map((f) => f.ts.length)).toEqual(truth.rowsPerFile);
+    const first = files[0] as SkabFile;
+    expect(first.ts[0]).toBe(Date.UTC(2020, 2, 9, 10, 14, 33));
+    // Every 20th step is 2 s, as in SKAB.
+    expect((first.ts[20] as number) - (first.ts[19] as number)).toBe(2000);
+    expect(Object.keys(first.signals)).toEqual([...SKAB_SENSORS]);
+    const sum = (f: (x: SkabFile) => Uint8Array | null): number => files.reduce((s, x) => s + (f(x)?.reduce((a, v) => a + v, 0) ?? NaN), 0);
+    expect(sum((f) => f.anomaly)).toBe(truth.anomalies);
+    expect(sum((f) => f.changepoint)).toBe(truth.changepoints);
+    expect(first.anomaly?.indexOf(1)).toBe(truth.segmentStart[0]);
+  });
+
+  it('reads the anomaly-free file without label columns', () => {
+    expect(free?.ts).toHaveLength(truth.anomalyFreeRows);
+    expect(free?.anomaly).toBeNull();
+    expect(free?.changepoint).toBeNull();
+  });
+
+  it('splits 400 rows train / rest test', () => {
+    const { train, test } = splitSkab(files[0] as SkabFile);
+    expect(train.ts).toHaveLength(400);
+    expect(test.ts).toHaveLength(100);
+    expect(test.signals['Current']?.[0]).toBe(files[0]?.signals['Current']?.[400]);
+  });
+});
+
+describeWithDataset(SKAB, 'SKAB loader on the real valve1 files', () => {
+  let files: SkabFile[];
+  let free: SkabFile | null;
+  beforeAll(async () => {
+    ({ files, anomalyFree: free } = await loadSkabCorpus(SKAB.dir));
   });
 
   it('reads 16 files, CRLF, numeric order, with the counts awk finds', () => {
@@ -122,7 +166,9 @@ describe('SKAB loader on the real valve1 files', () => {
     const nullCp = skabNab(tests.map((t) => ({ ts: t.ts, trueCp: t.changepoint ?? [], predCp: new Uint8Array(t.ts.length) })));
     expect(nullCp).toMatchObject({ windows: 63, standard: 0, lowFP: 0, lowFN: 0 });
   });
+});
 
+describe('SKAB parser', () => {
   it('rejects a label that is not 0/1', () => {
     expect(() =>
       parseSkab('datetime;' + SKAB_SENSORS.join(';') + ';anomaly;changepoint\r\n2020-01-01 00:00:00;1;1;1;1;1;1;1;1;2;0\r\n', 'bad.csv'),

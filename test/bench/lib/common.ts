@@ -1,12 +1,13 @@
 /**
- * Shared bits of the detection benches: argument parsing, machine facts for
+ * Shared bits of the detection benches: dataset arguments, machine facts for
  * the JSON line, rounding.
  */
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { resolveDatasetsDir } from '../../../agent/eval/csv.js';
+import { parseBenchArgs, type BenchFlags } from './args.js';
 
-/** Parsed bench arguments: `--data DIR`, `--json`, `--limit N` (first N files, for smoke tests). */
+/** Parsed bench arguments: `--data DIR`, `--json`, `--limit N` (first N files, for smoke tests), `--files a,b` (keys containing these). */
 export interface BenchArgs {
   data: string;
   json: boolean;
@@ -14,17 +15,24 @@ export interface BenchArgs {
   files: string[];
 }
 
-/** Reads the bench's argv; `sub` is the dataset folder under ../shared/datasets. */
+/** Flags of the dataset benches (bench:nab, bench:skab). */
+export const DATASET_BENCH_FLAGS = {
+  data: { type: 'string', help: 'dataset folder (default $ES_DATASETS/<name>, else ../shared/datasets/<name>)' },
+  json: { type: 'boolean', help: 'last stdout line is one JSON object' },
+  limit: { type: 'string', help: 'only the first N files (smoke tests)' },
+  files: { type: 'string', help: 'only files whose key contains one of these (comma-separated)' },
+} as const satisfies BenchFlags;
+
+/** Reads a dataset bench's argv (unknown flags are an error); `sub` is the dataset folder under the datasets root. */
 export function benchArgs(argv: string[], sub: string): BenchArgs {
-  const opt = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const a = parseBenchArgs(`bench:${sub}`, argv, DATASET_BENCH_FLAGS);
   const repo = path.resolve(import.meta.dirname, '../../..');
-  const data = opt('--data') ?? path.join(resolveDatasetsDir(repo), sub);
-  const limit = Number(opt('--limit') ?? Infinity);
-  const files = (opt('--files') ?? '').split(',').filter((f) => f !== '');
-  return { data: path.resolve(data), json: argv.includes('--json'), limit, files };
+  const data = a.str('data', path.join(resolveDatasetsDir(repo), sub));
+  const files = a
+    .str('files', '')
+    .split(',')
+    .filter((f) => f !== '');
+  return { data: path.resolve(data), json: a.flag('json'), limit: a.num('limit', Infinity, { min: 1, integer: true }), files };
 }
 
 /** CPU model and Node version, reported with every timing. */
