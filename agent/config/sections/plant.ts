@@ -2,12 +2,13 @@ import { z } from 'zod';
 
 export const tlsSchema = z
   .object({
-    /** PEM file of the CA that signed the broker's certificate. */
-    ca: z.string().optional(),
-    /** PEM client certificate and key files for mutual TLS. */
-    cert: z.string().optional(),
-    key: z.string().optional(),
-    rejectUnauthorized: z.boolean().default(true),
+    ca: z.string().optional().describe("PEM file of the CA that signed the broker's certificate."),
+    cert: z.string().optional().describe('PEM client certificate and key files for mutual TLS.'),
+    key: z.string().optional().describe('PEM private key file of the client certificate.'),
+    rejectUnauthorized: z
+      .boolean()
+      .default(true)
+      .describe('Refuse a broker whose certificate does not verify against the CA; turn off only for tests.'),
   })
   .strict();
 
@@ -16,44 +17,56 @@ export const brokerSchema = z
     url: z
       .string()
       .regex(/^(mqtts?|wss?|tcp|ssl):\/\/.+/, 'must be a broker URL such as mqtt://127.0.0.1:1883')
-      .default('mqtt://127.0.0.1:1883'),
-    clientId: z.string().optional(),
-    /** MQTT protocol version: 5 (default) or 4 (3.1.1, for brokers without v5 such as aedes). */
-    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
-    username: z.string().optional(),
-    /** Use ${ENV} substitution or passwordFile; never logged. */
-    password: z.string().optional(),
-    passwordFile: z.string().optional(),
+      .default('mqtt://127.0.0.1:1883')
+      .describe('Broker URL: mqtt://, mqtts:// (TLS), ws:// or wss://.'),
+    clientId: z.string().optional().describe('MQTT client id; default: edge-sentinel-<pid>-<random> style, unique per process.'),
+    protocolVersion: z
+      .union([z.literal(4), z.literal(5)])
+      .default(5)
+      .describe('MQTT protocol version: 5 (default) or 4 (3.1.1, for brokers without v5 such as aedes).'),
+    username: z.string().optional().describe('MQTT user name.'),
+    password: z.string().optional().describe('Use ${ENV} substitution or passwordFile; never logged.'),
+    passwordFile: z
+      .string()
+      .optional()
+      .describe(
+        'File holding the password (whitespace trimmed), used when password is not set: e.g. a systemd credential or Docker secret.',
+      ),
     tls: tlsSchema.optional(),
-    keepaliveS: z.number().int().min(0).default(30),
-    reconnectMs: z.number().int().min(100).default(2000),
-    /** Set TCP_NODELAY on the socket (mqtt.js does not): without it Nagle adds ~40 ms per message. */
-    noDelay: z.boolean().default(true),
+    keepaliveS: z.number().int().min(0).default(30).describe('MQTT keepalive, seconds (0 = off).'),
+    reconnectMs: z.number().int().min(100).default(2000).describe('Wait between reconnect attempts, ms.'),
+    noDelay: z
+      .boolean()
+      .default(true)
+      .describe('Set TCP_NODELAY on the socket (mqtt.js does not): without it Nagle adds ~40 ms per message.'),
   })
   .strict();
 
 export const jsonDecoderSchema = z
   .object({
-    /** signal name → dotted field path in the payload, e.g. { temp: "data.temperature" }. */
-    signals: z.record(z.string(), z.string()).optional(),
-    /** Field path of the value when the topic names a single signal (default "value"). */
-    valuePath: z.string().default('value'),
-    /** Optional field path of a timestamp (ms epoch number, or ISO string). */
-    timestampPath: z.string().optional(),
+    signals: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('signal name → dotted field path in the payload, e.g. { temp: "data.temperature" }.'),
+    valuePath: z.string().default('value').describe('Field path of the value when the topic names a single signal (default "value").'),
+    timestampPath: z.string().optional().describe('Optional field path of a timestamp (ms epoch number, or ISO string).'),
   })
   .strict();
 
 export const subscriptionSchema = z
   .object({
-    /** Topic pattern; {asset} and {signal} capture one level each, + and # are MQTT wildcards. */
-    topic: z.string().min(1),
-    decoder: z.enum(['number', 'json', 'sparkplug']).default('number'),
-    json: jsonDecoderSchema.optional(),
-    /** Fixed asset name when the topic has no {asset} capture. */
-    asset: z.string().optional(),
-    /** Fixed signal name when the topic has no {signal} capture (number decoder). */
-    signal: z.string().optional(),
-    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+    topic: z.string().min(1).describe('Topic pattern; {asset} and {signal} capture one level each, + and # are MQTT wildcards.'),
+    decoder: z
+      .enum(['number', 'json', 'sparkplug'])
+      .default('number')
+      .describe('Payload format: a plain number, JSON (see json), or Sparkplug B protobuf.'),
+    json: jsonDecoderSchema.optional().describe('Where the json decoder finds values and the timestamp.'),
+    asset: z.string().optional().describe('Fixed asset name when the topic has no {asset} capture.'),
+    signal: z.string().optional().describe('Fixed signal name when the topic has no {signal} capture (number decoder).'),
+    qos: z
+      .union([z.literal(0), z.literal(1), z.literal(2)])
+      .default(0)
+      .describe('MQTT subscription QoS.'),
   })
   .strict();
 
@@ -63,7 +76,8 @@ export const plantSection = z
     subscriptions: z
       .array(subscriptionSchema)
       .min(1)
-      .default([{ topic: 'plant/{asset}/{signal}', decoder: 'number', qos: 0 }]),
+      .default([{ topic: 'plant/{asset}/{signal}', decoder: 'number', qos: 0 }])
+      .describe('Topics to read samples from; each maps a topic to an asset and its signals.'),
   })
   .strict();
 
