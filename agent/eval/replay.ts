@@ -13,7 +13,7 @@ import pino, { type Logger } from 'pino';
 import { parseConfig } from '../config/load.js';
 import type { ConfigInput } from '../config/schema.js';
 import { builtinCardPath } from '../detect/card.js';
-import { AssetDetector, DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detect/detector.js';
+import { AssetDetector, DETECTOR_PROFILES, type DetectorOptions } from '../detect/detector.js';
 import { ModelRunner } from '../detect/model.js';
 import { EventBus } from '../events.js';
 import { AgentStats } from '../observe/stats.js';
@@ -36,7 +36,7 @@ export interface ReplayOptions {
   config?: ConfigInput;
   /** Asset name used for the series (default "replay"). */
   asset?: string;
-  /** Episode options of the detector (default: the agent's defaults). */
+  /** Overrides of the detector options of the configured episode profile (default: none). */
   detector?: Partial<DetectorOptions>;
   log?: Logger;
 }
@@ -99,10 +99,10 @@ export async function replaySeries(series: ReplaySeries, opts: ReplayOptions): P
   const pipeline = new Pipeline(cfg, runner, undefined, bus, stats, log);
   const asset = opts.asset ?? 'replay';
   if (opts.detector) {
-    // Same class the pipeline would build, with this benchmark's episode options.
+    // Same class the pipeline would build: the configured profile, with these overrides on top.
     pipeline.detectors.set(
       asset,
-      new AssetDetector(asset, pipeline.tuning(asset), cfg.detect.riskQ, { ...DEFAULT_DETECTOR_OPTIONS, ...opts.detector }),
+      new AssetDetector(asset, pipeline.tuning(asset), cfg.detect.riskQ, { ...DETECTOR_PROFILES[cfg.detect.episode], ...opts.detector }),
     );
   }
   let last: Decision | undefined;

@@ -14,19 +14,19 @@
  */
 import { performance } from 'node:perf_hooks';
 import { openReplayRunner, replaySeries } from '../../agent/eval/replay.js';
+import { benchMain, parseBenchArgs } from './lib/args.js';
 import { machine, round } from './lib/common.js';
 import { INJECTED, makeCase } from './lib/inject.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, d: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : d;
-};
-
 async function main(): Promise<void> {
-  const per = opt('--n', 30);
-  const seed = opt('--seed', 1);
-  const json = args.includes('--json');
+  const a = parseBenchArgs('bench:diagnosis', process.argv.slice(2), {
+    json: { type: 'boolean', help: 'last stdout line is one JSON object' },
+    n: { type: 'string', help: 'cases per pattern (default 30)' },
+    seed: { type: 'string', help: 'generator seed (default 1)' },
+  });
+  const per = a.num('n', 30, { min: 1, integer: true });
+  const seed = a.num('seed', 1, { integer: true });
+  const json = a.flag('json');
   const runner = await openReplayRunner();
   const cols = [...INJECTED, 'unknown', 'missed'];
   const matrix: Record<string, Record<string, number>> = Object.fromEntries(
@@ -76,7 +76,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+benchMain(main);

@@ -68,4 +68,23 @@ describe('bench smoke (2 files each, in-repo NAB files and synthetic SKAB-format
       expect(err?.stderr).toContain('--data VALUE');
     }
   }, 60_000);
+
+  it('bench:skab --cv adds the cross-validation block, one fold per file (the anomaly-free one included)', async () => {
+    const skab = writeSyntheticSkab(path.join(tmp, 'skab-cv'), 2, 600);
+    const { stdout } = await run(tsx, ['test/bench/skab.ts', '--json', '--cv', '--data', skab.root], { cwd: root });
+    const o = lastJson(stdout);
+    const cv = o['cv'] as Record<string, unknown>;
+    for (const k of ['folds', 'meanF1', 'meanFar', 'meanMar', 'worstF1', 'worstFar']) expect(typeof cv[k], k).toBe('number');
+    expect(cv['folds']).toBe(3);
+    expect((cv['perFold'] as Array<{ file: string }>).map((p) => p.file)).toEqual([...skab.keys, 'anomaly-free/anomaly-free.csv']);
+    expect(typeof o['anomalyFreeFar']).toBe('number');
+  }, 120_000);
+
+  it('bench:nab --cv holds out one folder at a time', async () => {
+    const { stdout } = await run(tsx, ['test/bench/nab.ts', '--json', '--cv', '--data', 'test/fixtures/nab'], { cwd: root });
+    const cv = lastJson(stdout)['cv'] as { folds: number; perFold: Array<{ folder: string; threshold: number }> };
+    expect(cv.folds).toBe(3);
+    expect(cv.perFold.map((p) => p.folder).sort()).toEqual(['realAWSCloudwatch', 'realAdExchange', 'realKnownCause']);
+    for (const p of cv.perFold) expect(p.threshold).toBeGreaterThan(0);
+  }, 120_000);
 });

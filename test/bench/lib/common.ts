@@ -13,6 +13,8 @@ export interface BenchArgs {
   json: boolean;
   limit: number;
   files: string[];
+  /** Nested cross-validation over the candidate grid (agent/eval/cv.ts). */
+  cv: boolean;
 }
 
 /** Flags of the dataset benches (bench:nab, bench:skab). */
@@ -21,6 +23,7 @@ export const DATASET_BENCH_FLAGS = {
   json: { type: 'boolean', help: 'last stdout line is one JSON object' },
   limit: { type: 'string', help: 'only the first N files (smoke tests)' },
   files: { type: 'string', help: 'only files whose key contains one of these (comma-separated)' },
+  cv: { type: 'boolean', help: 'nested leave-one-group-out cross-validation over the candidate grid (test/bench/lib/grid.ts)' },
 } as const satisfies BenchFlags;
 
 /** Reads a dataset bench's argv (unknown flags are an error); `sub` is the dataset folder under the datasets root. */
@@ -32,7 +35,13 @@ export function benchArgs(argv: string[], sub: string): BenchArgs {
     .str('files', '')
     .split(',')
     .filter((f) => f !== '');
-  return { data: path.resolve(data), json: a.flag('json'), limit: a.num('limit', Infinity, { min: 1, integer: true }), files };
+  return {
+    data: path.resolve(data),
+    json: a.flag('json'),
+    limit: a.num('limit', Infinity, { min: 1, integer: true }),
+    files,
+    cv: a.flag('cv'),
+  };
 }
 
 /** CPU model and Node version, reported with every timing. */
