@@ -8,9 +8,13 @@ import { ModelRunner } from './detect/model.js';
 import { BaselineStore } from './detect/store.js';
 import { EventBus } from './events.js';
 import { MqttSource } from './ingest/source.js';
+import { ConnectionHealth } from './observe/connection-health.js';
+import { HealthRegistry } from './observe/health.js';
+import { bridgeBusHealth, watchHotPath } from './observe/hotpath-health.js';
 import { ObserveServer, type HealthReport } from './observe/http.js';
 import { buildRegistry, latencyHistogramText, type MetricsContributor } from './observe/metrics.js';
 import { AgentStats } from './observe/stats.js';
+import { redactUrl } from './ingest/mqtt-options.js';
 import { Pipeline } from './pipeline.js';
 import { VERSION } from './version.js';
 
@@ -19,8 +23,8 @@ export interface Service {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Contributes to /healthz. */
-  health?(): Record<string, unknown> & { ok: boolean };
+  /** Details (counters) shown under the service's name in /healthz; its state goes to the health registry. */
+  health?(): Record<string, unknown>;
   metrics?: MetricsContributor;
 }
 
@@ -30,6 +34,8 @@ export interface AgentContext {
   log: Logger;
   bus: EventBus;
   stats: AgentStats;
+  /** Where every component reports ok / degraded / down (observe/health.ts). */
+  health: HealthRegistry;
   pipeline: Pipeline;
   agentId: string;
   version: string;
@@ -48,6 +54,8 @@ export type Extension = (ctx: AgentContext) => Service | Service[] | undefined;
 export class Agent {
   readonly stats = new AgentStats();
   readonly bus: EventBus;
+  /** Component health: the one source for /healthz, /metrics, systemd and the upstream status. */
+  readonly healthRegistry: HealthRegistry;
   readonly agentId: string;
   readonly stateDir: string;
   readonly runner: ModelRunner;
@@ -65,6 +73,7 @@ export class Agent {
     private readonly extensions: Extension[] = [],
   ) {
     this.bus = new EventBus(log.child({ module: 'bus' }));
+    this.healthRegistry = new HealthRegistry(log.child({ module: 'health' }));
     this.agentId = config.agent.id ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
     this.stateDir = resolve(config.agent.stateDir);
     this.runner = new ModelRunner(config.assets.defaults.modelCard ?? builtinCardPath(), config.detect, log.child({ module: 'model' }));
@@ -86,6 +95,11 @@ export class Agent {
 
   async start(): Promise<void> {
     const t0 = performance.now();
+    const hc = this.config.observe.health;
+    const plant = new ConnectionHealth(this.healthRegistry, 'plant', redactUrl(this.config.plant.broker.url), hc.downAfterS * 1000);
+    this.source.onConnection = (e) => (e.type === 'up' ? plant.connected() : e.type === 'down' ? plant.lost() : plant.error(e.err));
+    bridgeBusHealth(this.bus, this.healthRegistry);
+    watchHotPath(this.healthRegistry, this.stats, hc);
     this.store.start();
     await this.runner.start();
     const ctx: AgentContext = {
@@ -93,6 +107,7 @@ export class Agent {
       log: this.log,
       bus: this.bus,
       stats: this.stats,
+      health: this.healthRegistry,
       pipeline: this.pipeline,
       agentId: this.agentId,
       version: VERSION,
@@ -116,6 +131,7 @@ export class Agent {
           this.stats,
           this.pipeline,
           this.services.flatMap((s) => (s.metrics ? [s.metrics] : [])),
+          this.healthRegistry,
         );
         this.http = new ObserveServer(
           this.config.observe.http,
@@ -129,6 +145,7 @@ export class Agent {
       }
       // Ingest last: every consumer is ready before the first sample.
       await this.source.start();
+      this.healthRegistry.start(hc.checkIntervalMs);
     } catch (err) {
       await this.stop();
       throw err;
@@ -139,19 +156,22 @@ export class Agent {
     );
   }
 
+  /**
+   * The agent's health as data: every component's state, reason and since
+   * (observe/health.ts), the agent's counters, and each service's details.
+   * /healthz serves exactly this; status pages and tests read it too.
+   */
   health(): HealthReport {
     const lat = this.stats.latency.snapshot();
-    const parts: Record<string, unknown> = {};
-    let ok = this.source.isConnected;
+    const snap = this.healthRegistry.snapshot();
+    const details: Record<string, unknown> = {};
     for (const s of this.services) {
       const h = s.health?.();
-      if (h) {
-        parts[s.name] = h;
-        ok &&= h.ok;
-      }
+      if (h) details[s.name] = h;
     }
     return {
-      ok,
+      ok: snap.status !== 'down',
+      ...snap,
       agentId: this.agentId,
       version: VERSION,
       plantConnected: this.source.isConnected,
@@ -160,12 +180,15 @@ export class Agent {
       decisions: this.stats.decisions,
       deadlineMisses: this.stats.deadlineMisses,
       latencyUs: { p50: lat.p50, p99: lat.p99, p999: lat.p999, max: lat.max },
-      ...parts,
+      ...details,
     };
   }
 
   async stop(): Promise<void> {
     // Mirror order: stop ingest first, drain the hot path, then the consumers.
+    // A clean stop is not an outage: stop listening to connection events before closing the connections.
+    this.source.onConnection = undefined;
+    this.healthRegistry.stop();
     await this.source.stop().catch((err: unknown) => this.log.warn({ err }, 'plant source stop failed'));
     await this.pipeline.stop();
     await this.http?.stop();

@@ -1,7 +1,9 @@
 import { createAlerting } from './alerts/index.js';
 import type { Extension, Service } from './controller.js';
+import { errMessage, isEdgeError } from './errors.js';
 import { createExplainer } from './explain/explainer.js';
 import { createHistory } from './history/index.js';
+import { watchOutbox } from './observe/outbox-health.js';
 import { createUplink } from './uplink/index.js';
 
 /**
@@ -10,13 +12,39 @@ import { createUplink } from './uplink/index.js';
  * Start order explain → alerts → uplink; the controller stops in reverse.
  */
 export const alertingStack: Extension = (ctx) => {
-  const { config: cfg, log, bus, stateDir, agentId, version, stats } = ctx;
+  const { config: cfg, log, bus, stateDir, agentId, version, stats, health } = ctx;
   const signals = Object.keys(cfg.assets.units);
-  const explainer = createExplainer(cfg.explain, log, { knownSignals: signals });
+  const explainer = createExplainer(cfg.explain, log, {
+    knownSignals: signals,
+    onWorkerState: (ok, message) =>
+      ok ? health.clear('explain', 'worker', message) : health.set('explain', 'worker', 'degraded', 'explain_worker_down', message),
+  });
   const alerting = createAlerting(cfg, { log, bus, explainer, stateDir, agentId, version, publishLocal: ctx.publishLocal });
   const services: Service[] = [
-    { name: 'explain', start: () => explainer.start(), stop: () => explainer.stop(), health: () => ({ ok: true, ...explainer.stats() }) },
-    { name: 'alerts', start: () => alerting.start(), stop: () => alerting.stop(), health: () => ({ ok: true, ...alerting.stats() }) },
+    {
+      name: 'explain',
+      start: async () => {
+        health.register('explain', cfg.explain.mode === 'lm' ? 'language model loaded' : 'template summaries (explain.mode: template)');
+        try {
+          await explainer.start();
+        } catch (err) {
+          // A missing or corrupt language model must not stop detection: alerts keep template summaries.
+          if (!isEdgeError(err, 'E_LM')) throw err;
+          health.set('explain', 'model', 'degraded', 'explain_model_unavailable', `${errMessage(err)}; summaries use templates`);
+        }
+      },
+      stop: () => explainer.stop(),
+      health: () => ({ ...explainer.stats() }),
+    },
+    {
+      name: 'alerts',
+      start: async () => {
+        await alerting.start();
+        if (cfg.uplink.enabled) watchOutbox(health, alerting.outbox, cfg.observe.health.outboxFill);
+      },
+      stop: () => alerting.stop(),
+      health: () => ({ ...alerting.stats() }),
+    },
   ];
   if (cfg.uplink.enabled) {
     const uplink = createUplink(cfg, {
@@ -26,6 +54,7 @@ export const alertingStack: Extension = (ctx) => {
       agentId,
       version,
       alerting,
+      health,
       healthMetrics: () => ({
         samples_in: stats.samplesIn,
         decisions: stats.decisions,
@@ -37,7 +66,7 @@ export const alertingStack: Extension = (ctx) => {
       name: 'uplink',
       start: () => uplink.start(),
       stop: () => uplink.stop(),
-      health: () => ({ ok: true, ...uplink.health() }),
+      health: () => ({ ...uplink.stats(), ...uplink.health() }),
     });
   }
   return services;

@@ -3,6 +3,8 @@ import { loadConfigFile, parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { Agent } from '../controller.js';
 import { defaultExtensions } from '../extensions.js';
+import { statusLine } from '../observe/health.js';
+import { hotPathAlive } from '../observe/hotpath-health.js';
 import { createRootLogger } from '../observe/logger.js';
 import { SdNotify } from '../observe/sdnotify.js';
 import { args } from './args.js';
@@ -14,11 +16,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const log = createRootLogger(cfg.log.level);
   const agent = new Agent(cfg, log, defaultExtensions());
   await agent.start();
-  // systemd Type=notify: READY once serving, then WATCHDOG pings while the event loop lives
-  // (not tied to health: a plant broker outage must not make systemd restart the agent).
+  // systemd Type=notify: READY once serving, STATUS= on every component change, and WATCHDOG pings
+  // while the event loop lives and the hot path makes progress. Only a stalled hot path withholds them:
+  // a broker outage or a full disk is not fixed by a restart, and restarting would only lose state.
   const notify = new SdNotify(log.child({ module: 'sdnotify' }));
-  await notify.ready(`agent ${agent.agentId} running`);
-  notify.startWatchdog();
+  const reg = agent.healthRegistry;
+  reg.onChange(() => void notify.status(statusLine(reg.snapshot())));
+  await notify.ready(statusLine(reg.snapshot()));
+  notify.startWatchdog(() => hotPathAlive(reg));
   await waitForSignal(log);
   void notify.stopping();
   notify.stop();

@@ -49,6 +49,8 @@ export interface ExplainerOptions {
   knownSignals?: string[];
   /** First wait before a lost worker is started again (doubles on each failure, at most 5 min). Default 5 s. */
   restartDelayMs?: number;
+  /** Told when a running worker is lost (ok=false, templates meanwhile) and when a restart brought it back (ok=true). */
+  onWorkerState?: (ok: boolean, message: string) => void;
   /** Test hooks, passed to the worker. */
   delayMsPerToken?: number;
   fault?: WorkerInit['fault'];
@@ -246,6 +248,7 @@ class LmExplainer extends TemplateExplainer {
   private onDead(reason: string): void {
     this.counters.errors++;
     this.log.error({ reason }, 'explain worker lost; summaries fall back to templates');
+    this.opts.onWorkerState?.(false, `${reason}; summaries use templates while it restarts`);
     this.ready = false;
     this.worker = undefined;
     this.flushPending();
@@ -264,10 +267,12 @@ class LmExplainer extends TemplateExplainer {
           this.counters.restarts++;
           this.restartDelay = this.opts.restartDelayMs ?? 5000;
           this.log.warn({ restarts: this.counters.restarts }, 'explain worker restarted; summaries from the model again');
+          this.opts.onWorkerState?.(true, `explain worker restarted (${this.counters.restarts} restarts so far)`);
         },
         (err: unknown) => {
           this.restartDelay = Math.min(delay * 2, 300_000);
           this.log.error({ err: errMessage(err), retryInMs: this.restartDelay }, 'explain worker restart failed');
+          this.opts.onWorkerState?.(false, `explain worker restart failed (${errMessage(err)}); next try in ${this.restartDelay} ms`);
           this.scheduleRestart();
         },
       );

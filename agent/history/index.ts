@@ -13,5 +13,6 @@ export { M as HISTORY_MEASUREMENTS } from './points.js';
 export function createHistory(ctx: AgentContext): Service | undefined {
   const cfg = ctx.config.history;
   if (!cfg.url) return undefined;
+  ctx.health.register('history', `writing to database ${cfg.database}`);
   return new HistorySink({ ...cfg, url: cfg.url }, ctx.bus, ctx.log);
 }

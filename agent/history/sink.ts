@@ -225,10 +225,9 @@ export class HistorySink implements Service {
     }
   }
 
-  /** History is cold path: InfluxDB being down degrades it but does not make the agent unhealthy. */
-  health(): Record<string, unknown> & { ok: boolean } {
+  /** Details for /healthz; the component state (InfluxDB down → history degraded) goes through the `health` bus event. */
+  health(): Record<string, unknown> {
     return {
-      ok: true,
       state: this.state,
       buffered: this.ring.size,
       capacity: this.ring.capacity,

@@ -46,3 +46,8 @@ export function setNoDelay(client: MqttClient): void {
   const s = client.stream as unknown as Partial<Socket> | undefined;
   if (s && typeof s.setNoDelay === 'function') s.setNoDelay(true);
 }
+
+/** A broker URL without its credentials (user:password@), for logs, health and the audit log. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
+}

@@ -4,7 +4,8 @@ import type { BrokerConfig, SubscriptionConfig } from '../config/sections/plant.
 import { RateLimitedLog } from '../observe/ratelimit.js';
 import type { AgentStats } from '../observe/stats.js';
 import { decoderFor, DecodeError, type Decoder, type DecodeContext } from './decoders/index.js';
-import { mqttOptions, setNoDelay } from './mqtt-options.js';
+import { mqttOptions, redactUrl, setNoDelay } from './mqtt-options.js';
+import { Backoff, reconnectWithBackoff } from './reconnect.js';
 import { parseTopicPattern, type TopicPattern } from './topics.js';
 import { yieldBetweenPieces } from './yielding-stream.js';
 
@@ -37,6 +38,8 @@ export class MqttSource {
   private readonly cache = new Map<string, Resolved | null>();
   private readonly rl: RateLimitedLog;
   private connected = false;
+  /** Connection events for the health registry (set by the controller before start()). */
+  onConnection: ((e: { type: 'up' } | { type: 'down' } | { type: 'error'; err: Error }) => void) | undefined;
 
   constructor(
     private readonly broker: BrokerConfig,
@@ -64,23 +67,27 @@ export class MqttSource {
     // handed to mqtt.js in pieces and the pipeline's batch runs between them (yielding-stream.ts).
     const client = mqtt.connect(this.broker.url, { ...mqttOptions(this.broker, 'edge-sentinel-plant'), manualConnect: true });
     yieldBetweenPieces(client);
+    reconnectWithBackoff(client, new Backoff(this.broker.reconnectMs, this.broker.reconnectMaxMs));
     this.client = client;
     client.on('connect', () => {
       setNoDelay(client);
       this.connected = true;
-      this.log.info({ url: this.broker.url }, 'plant broker connected');
+      this.onConnection?.({ type: 'up' });
+      this.log.info({ url: redactUrl(this.broker.url) }, 'plant broker connected');
       const filters = Object.fromEntries(this.routes.map((r) => [r.pattern.filter, { qos: r.sub.qos }]));
       client.subscribe(filters, (err) => {
         if (err) this.log.error({ err }, 'subscribe failed');
       });
     });
     client.on('close', () => {
-      if (this.connected) this.log.warn({ url: this.broker.url }, 'plant broker connection lost; reconnecting');
       this.connected = false;
+      this.onConnection?.({ type: 'down' });
     });
-    client.on('error', (err) =>
-      this.rl.maybe('mqtt-error', (n) => this.log.error({ err: err.message, suppressed: n }, 'plant broker error')),
-    );
+    // The health registry logs the state change once; the raw errors are summarised by the rate limit.
+    client.on('error', (err) => {
+      this.onConnection?.({ type: 'error', err });
+      this.rl.maybe('mqtt-error', (n) => this.log.debug({ err: err.message, suppressed: n }, 'plant broker error'));
+    });
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.connect();
     await new Promise<void>((resolve) => {

@@ -2,8 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { HealthSnapshot } from './health.js';
 
-export interface HealthReport {
+/** What /healthz serves: the health snapshot (observe/health.ts) plus the agent's counters and service details. */
+export interface HealthReport extends HealthSnapshot {
+  /** False exactly when some component is down (then the HTTP status is 503). */
   ok: boolean;
   [k: string]: unknown;
 }
@@ -56,7 +59,8 @@ export class ObserveServer {
       }
       if (url.startsWith('/healthz')) {
         const h = this.health();
-        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
+        // Down → 503 (Kubernetes readiness, load balancers, curl -f); degraded still answers 200 and lists itself.
+        res.writeHead(h.status === 'down' ? 503 : 200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(h));
         return;
       }

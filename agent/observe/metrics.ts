@@ -1,4 +1,5 @@
 import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
+import { STATE_VALUE, type HealthRegistry } from './health.js';
 import type { AgentStats } from './stats.js';
 
 export interface AssetPhaseSource {
@@ -15,7 +16,12 @@ const BUCKETS_US = [50, 100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 50_000];
  * Builds the Prometheus registry. Hot-path counters live in AgentStats as plain
  * numbers; every metric here reads them in its collect() at scrape time.
  */
-export function buildRegistry(stats: AgentStats, assets: AssetPhaseSource, contributors: MetricsContributor[] = []): Registry {
+export function buildRegistry(
+  stats: AgentStats,
+  assets: AssetPhaseSource,
+  contributors: MetricsContributor[] = [],
+  health?: HealthRegistry,
+): Registry {
   const reg = new Registry();
   collectDefaultMetrics({ register: reg, prefix: 'edge_sentinel_process_' });
   const counter = readCounter(reg);
@@ -61,6 +67,18 @@ export function buildRegistry(stats: AgentStats, assets: AssetPhaseSource, contr
       this.set({ quantile: '1' }, s.max);
     },
   });
+  if (health) {
+    new Gauge({
+      name: 'edge_sentinel_component_status',
+      help: 'Component health: 0 ok, 1 degraded, 2 down (reasons in /healthz and docs/operations.md)',
+      labelNames: ['component'],
+      registers: [reg],
+      collect() {
+        this.reset();
+        for (const [component, h] of Object.entries(health.snapshot().components)) this.set({ component }, STATE_VALUE[h.state]);
+      },
+    });
+  }
   for (const c of contributors) c(reg);
   return reg;
 }

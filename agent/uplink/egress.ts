@@ -60,12 +60,22 @@ export class EgressGate {
     stateDir: string,
     private readonly broker: string,
     private readonly log: Logger,
+    /** Told when audit writes start failing (ok=false) and when they work again (the default logs it); called on changes only. */
+    private readonly onAuditState: (ok: boolean, message: string) => void = (ok, message) => (ok ? log.info(message) : log.error(message)),
   ) {
     this.allow = new Set(cfg.egress.allow);
     this.auditPath = isAbsolute(cfg.egress.auditFile) ? cfg.egress.auditFile : join(stateDir, cfg.egress.auditFile);
-    mkdirSync(dirname(this.auditPath), { recursive: true });
-    this.auditBytes = existsSync(this.auditPath) ? statSync(this.auditPath).size : 0;
+    try {
+      mkdirSync(dirname(this.auditPath), { recursive: true });
+      this.auditBytes = existsSync(this.auditPath) ? statSync(this.auditPath).size : 0;
+    } catch (err) {
+      // A read-only or missing state dir must not stop alerts from leaving: audit writes fail (and say so) instead.
+      this.auditFailed(err);
+    }
   }
+
+  /** Whether the last audit write failed. */
+  private auditBroken = false;
 
   /** Bytes in the current audit file (rotation is by size, so the log is bounded on an SD card). */
   private auditBytes = 0;
@@ -142,10 +152,20 @@ export class EgressGate {
       appendFileSync(this.auditPath, text);
       this.auditBytes += Buffer.byteLength(text);
       if (this.auditBytes > this.cfg.egress.auditMaxBytes) this.rotateAudit();
+      if (this.auditBroken) {
+        this.auditBroken = false;
+        this.onAuditState(true, `egress audit log ${this.auditPath} writable again`);
+      }
     } catch (err) {
-      this.counters.auditErrors++;
-      this.log.error({ err: errMessage(err), path: this.auditPath }, 'cannot write egress audit log');
+      this.auditFailed(err);
     }
+  }
+
+  private auditFailed(err: unknown): void {
+    this.counters.auditErrors++;
+    if (this.auditBroken) return;
+    this.auditBroken = true;
+    this.onAuditState(false, `cannot write the egress audit log ${this.auditPath}: ${errMessage(err)}; messages are sent unaudited`);
   }
 }
 

@@ -4,8 +4,22 @@
  * numeric-only health, so the status cannot carry plant data either.
  */
 import { z } from 'zod';
+import { COMPONENTS, HEALTH_REASONS, type HealthReason } from '../observe/health-reasons.js';
 
 const count = z.number().int().min(0);
+const healthState = z.enum(['ok', 'degraded', 'down']);
+
+/** Component states without their free-text messages: enums and times only, so nothing from the plant can ride along. */
+export const componentsSchema = z.partialRecord(
+  z.enum(COMPONENTS),
+  z
+    .object({
+      state: healthState,
+      reason: z.enum(Object.keys(HEALTH_REASONS) as [HealthReason, ...HealthReason[]]),
+      since: z.iso.datetime(),
+    })
+    .strict(),
+);
 
 export const healthSchema = z
   .object({
@@ -23,6 +37,9 @@ export const healthSchema = z
       })
       .strict(),
     alerts: z.object({ open: count, opened: count, resolved: count, suppressed: count }).strict(),
+    /** The worst component state, and each component's state, reason code and since (docs/operations.md). */
+    status: healthState.optional(),
+    components: componentsSchema.optional(),
     /** Agent-wide counters the controller adds (deadline misses, ...): names and numbers only. */
     metrics: z.record(z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/), z.number().refine(Number.isFinite)).default({}),
   })

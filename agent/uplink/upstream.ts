@@ -12,8 +12,12 @@ import type { Logger } from 'pino';
 import type { AlertingStats } from '../alerts/manager.js';
 import type { Config } from '../config/schema.js';
 import { errMessage, isEdgeError } from '../errors.js';
-import { mqttOptions, setNoDelay } from '../ingest/mqtt-options.js';
+import { mqttOptions, redactUrl, setNoDelay } from '../ingest/mqtt-options.js';
+import { Backoff, reconnectWithBackoff } from '../ingest/reconnect.js';
 import type { EventBus } from '../events.js';
+import { ConnectionHealth } from '../observe/connection-health.js';
+import { COMPONENTS, type HealthRegistry } from '../observe/health.js';
+import { RateLimitedLog } from '../observe/ratelimit.js';
 import { EgressGate } from './egress.js';
 import type { Outbox, OutboxRow } from './outbox.js';
 import type { Health, Status } from './status.js';
@@ -28,6 +32,8 @@ export interface UplinkDeps {
   alerting: { outbox: Outbox; stats(): AlertingStats };
   /** Agent-wide numeric counters for the health status (names: lower-case, digits, _ .). */
   healthMetrics?: () => Record<string, number>;
+  /** Where the uplink reports its connection and audit state, and whose snapshot rides on the status. */
+  health: HealthRegistry;
 }
 
 export interface UplinkStats {
@@ -51,12 +57,17 @@ export class Uplink {
   private readonly c = { connects: 0, sent: 0, publishErrors: 0 };
   private draining = false;
   private stopping = false;
+  private conn: ConnectionHealth | null = null;
+  private readonly errLog: RateLimitedLog;
+  private offHealth: (() => void) | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly cfg: Config,
     private readonly deps: UplinkDeps,
   ) {
     this.log = deps.log.child({ module: 'uplink' });
+    this.errLog = new RateLimitedLog(cfg.log.rateLimitMs);
   }
 
   get outbox(): Outbox {
@@ -70,7 +81,12 @@ export class Uplink {
       return;
     }
     const broker = up.broker;
-    this.gate = new EgressGate(up, this.cfg.agent.site, this.deps.stateDir, redactUrl(broker.url), this.log);
+    const health = this.deps.health;
+    const target = redactUrl(broker.url);
+    this.conn = new ConnectionHealth(health, 'uplink', target, this.cfg.observe.health.downAfterS * 1000);
+    this.gate = new EgressGate(up, this.cfg.agent.site, this.deps.stateDir, target, this.log, (ok, message) =>
+      ok ? health.clear('uplink', 'audit', message) : health.set('uplink', 'audit', 'degraded', 'audit_write_failed', message),
+    );
     const opts = mqttOptions(broker, `edge-sentinel-up-${this.deps.agentId}`);
     // MQTT 3.1.1: every upstream broker speaks it (aedes does not speak 5), and we need nothing of 5.
     opts.protocolVersion = 4;
@@ -80,18 +96,36 @@ export class Uplink {
       opts.will = { topic: will.topic, payload: will.payload, qos: 1, retain: true };
     }
     const client = mqtt.connect(broker.url, opts);
+    reconnectWithBackoff(client, new Backoff(broker.reconnectMs, broker.reconnectMaxMs));
     this.client = client;
     client.on('connect', () => this.onConnect(client));
     client.on('close', () => {
-      if (this.connected) this.log.warn({ url: redactUrl(broker.url) }, 'upstream connection lost; alerts are kept in the outbox');
+      // The health registry logs the loss once ("uplink degraded"); alerts wait in the outbox.
       this.connected = false;
+      this.conn?.lost();
       this.outbox.setOnline(false);
     });
-    client.on('error', (err) => this.log.warn({ err: err.message }, 'upstream broker error'));
+    client.on('error', (err) => {
+      this.conn?.error(err);
+      this.errLog.maybe(`error:${(err as { code?: unknown }).code ?? err.message}`, (n) =>
+        this.log.debug({ err: err.message, suppressed: n }, 'upstream broker error'),
+      );
+    });
     this.outbox.onReady(() => this.drain());
-    if (up.healthIntervalS > 0 && up.egress.allow.includes('health')) {
-      this.healthTimer = setInterval(() => this.publishHealth(), up.healthIntervalS * 1000);
-      this.healthTimer.unref();
+    if (up.egress.allow.includes('health')) {
+      if (up.healthIntervalS > 0) {
+        this.healthTimer = setInterval(() => this.publishHealth(), up.healthIntervalS * 1000);
+        this.healthTimer.unref();
+      }
+      // A component change goes upstream at once (at most one status a second), not only at the next interval.
+      this.offHealth = health.onChange(() => {
+        if (this.statusTimer) return;
+        this.statusTimer = setTimeout(() => {
+          this.statusTimer = null;
+          this.publishHealth();
+        }, 1000);
+        this.statusTimer.unref();
+      });
     }
   }
 
@@ -99,6 +133,7 @@ export class Uplink {
     if (this.cfg.uplink.broker?.noDelay !== false) setNoDelay(client);
     this.connected = true;
     this.c.connects++;
+    this.conn?.connected();
     this.outbox.setOnline(true);
     this.log.info({ queued: this.outbox.stats().queued }, 'upstream connected');
     if (this.cfg.uplink.egress.allow.includes('status')) this.send({ kind: 'status', status: this.status('online') });
@@ -174,8 +209,17 @@ export class Uplink {
   health(): Health {
     const o = this.outbox.stats();
     const a = this.deps.alerting.stats();
+    const snap = this.deps.health.snapshot();
+    const components: NonNullable<Health['components']> = {};
+    for (const name of COMPONENTS) {
+      const c = snap.components[name];
+      // Messages stay local (they may name files or assets): upstream gets state, reason code and since.
+      if (c) components[name] = { state: c.state, reason: c.reason, since: c.since };
+    }
     return {
       uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+      status: snap.status,
+      components,
       outbox: {
         queued: o.queued,
         bytes: o.bytes,
@@ -196,6 +240,11 @@ export class Uplink {
     this.stopping = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.healthTimer = null;
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = null;
+    this.offHealth?.();
+    this.offHealth = null;
+    this.conn = null;
     const client = this.client;
     this.client = null;
     if (!client) return;
@@ -225,10 +274,7 @@ export class Uplink {
   }
 }
 
-/** Broker URL without credentials, for logs and the audit log. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
-}
+export { redactUrl };
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout | undefined;

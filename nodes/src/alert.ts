@@ -9,6 +9,7 @@ import { VERSION } from '../../agent/version.js';
 import { hostname } from 'node:os';
 import { configOf } from './config-node.js';
 import { live } from './shared.js';
+import { StatusThrottle } from './status.js';
 import type { Done, NodeAdapter, NodeMessage, RedApi, RedNode, Send } from './red.js';
 
 export interface AlertFields {
@@ -63,9 +64,10 @@ export async function createAlertNode(RED: RedApi, node: RedNode, fields: AlertF
     throw err;
   }
   live.alertManagers++;
+  const status = new StatusThrottle(node, 0, shared.health);
   const showStatus = (): void => {
     const s = manager.stats();
-    node.status(
+    status.set(
       s.open > 0
         ? { fill: 'red', shape: 'dot', text: `alerting: ${s.open} open` }
         : { fill: 'green', shape: 'ring', text: `no open alert · ${s.opened} so far` },
@@ -91,6 +93,7 @@ export async function createAlertNode(RED: RedApi, node: RedNode, fields: AlertF
       done();
     },
     async close() {
+      status.stop();
       try {
         await manager.stop();
         bus.removeAll();

@@ -37,7 +37,7 @@ export async function createExplainNode(RED: RedApi, node: RedNode, fields: Expl
   shared.acquire(node.id);
   const inflight = new Set<Promise<void>>();
   const counts = { lm: 0, template: 0, shed: 0 };
-  const status = new StatusThrottle(node, 500);
+  const status = new StatusThrottle(node, 500, shared.health);
   const show = (): void =>
     status.set({
       fill: inflight.size ? 'blue' : 'green',

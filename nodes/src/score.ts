@@ -1,5 +1,6 @@
 import { EventBus } from '../../agent/events.js';
 import { parseTopicPattern, type TopicPattern } from '../../agent/ingest/topics.js';
+import { bridgeBusHealth } from '../../agent/observe/hotpath-health.js';
 import { AgentStats } from '../../agent/observe/stats.js';
 import { Pipeline } from '../../agent/pipeline.js';
 import type { Decision } from '../../agent/types.js';
@@ -47,7 +48,7 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
   live.pipelines++;
   const waiting = new Map<string, Waiting[]>();
   let current: Waiting | null = null;
-  const status = new StatusThrottle(node, 500);
+  const status = new StatusThrottle(node, 500, shared.health);
 
   const finish = (asset: string, w: Waiting): void => {
     const q = waiting.get(asset);
@@ -80,9 +81,8 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
     w.last = d;
     if (w.sealed && w.decided >= w.accepted) finish(d.asset, w);
   });
-  bus.on('health', (h) => {
-    if (!h.ok) node.warn(`sentinel health: ${h.message}`);
-  });
+  // Deadline misses of this node's pipeline count toward the config node's hot-path health (one condition per node).
+  bridgeBusHealth(bus, shared.health, `@${node.id}`);
 
   return {
     input(msg: NodeMessage, send: Send, done: Done) {
@@ -117,6 +117,7 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
     },
     async close() {
       status.stop();
+      shared.health.clear('hotpath', `deadline@${node.id}`, 'score node closed');
       try {
         await pipeline.stop();
         // Messages still waiting will never get a decision: complete them so Node-RED does not track them forever.

@@ -5,6 +5,7 @@ import { ModelRunner, type BatchResult, type BatchRow } from '../../agent/detect
 import { BaselineStore } from '../../agent/detect/store.js';
 import { errMessage } from '../../agent/errors.js';
 import { createExplainer, type Explainer } from '../../agent/explain/explainer.js';
+import { HealthRegistry } from '../../agent/observe/health.js';
 
 /**
  * Live counts of the native and threaded resources the nodes hold, so a test
@@ -42,6 +43,8 @@ export class SentinelShared {
   readonly runner: SerialModelRunner;
   readonly store: BaselineStore;
   readonly explainer: Explainer;
+  /** The config node's component health (hot path, explain, alert store): its nodes show it in their status. */
+  readonly health: HealthRegistry;
   private readonly users = new Set<string>();
   private drained: (() => void) | null = null;
   private started = false;
@@ -53,18 +56,27 @@ export class SentinelShared {
     const cardPath = config.assets.defaults.modelCard ?? builtinCardPath();
     this.runner = new SerialModelRunner(cardPath, config.detect, log.child({ module: 'model' }));
     this.store = new BaselineStore(config.agent.stateDir, log.child({ module: 'baselines' }));
-    this.explainer = createExplainer(config.explain, log);
+    this.health = new HealthRegistry(log.child({ module: 'health' }));
+    this.explainer = createExplainer(config.explain, log, {
+      onWorkerState: (ok, message) =>
+        ok
+          ? this.health.clear('explain', 'worker', message)
+          : this.health.set('explain', 'worker', 'degraded', 'explain_worker_down', message),
+    });
   }
 
   async start(): Promise<void> {
     this.store.start();
     await this.runner.start();
     live.modelSessions++;
+    this.health.register('hotpath');
+    this.health.register('explain');
     try {
       await this.explainer.start();
     } catch (err) {
-      // A missing or corrupt language model must not take detection down: alerts keep template summaries.
-      this.log.error({ err: errMessage(err) }, 'explain model did not load; summaries use templates');
+      // A missing or corrupt language model must not take detection down: alerts keep template summaries
+      // (the registry logs this once, as a warning on the config node).
+      this.health.set('explain', 'model', 'degraded', 'explain_model_unavailable', `${errMessage(err)}; summaries use templates`);
     }
     live.explainers++;
     this.started = true;
@@ -101,6 +113,7 @@ export class SentinelShared {
     }
     if (!this.started) return;
     this.started = false;
+    this.health.stop();
     await this.explainer.stop();
     live.explainers--;
     await this.store.flush();

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SdNotify } from '../../agent/observe/sdnotify.js';
@@ -89,5 +90,34 @@ describe('SdNotify', () => {
     const n = new SdNotify(log, { PATH: process.env['PATH'], NOTIFY_SOCKET: join(dir, 'missing.sock') }, { block: false });
     expect(await n.status('x')).toBe(false);
     expect(n.sent).toBe(0);
+  });
+
+  it('the agent (built CLI) says READY with its health and sends STATUS= on each component change', { timeout: 30_000 }, async () => {
+    const cli = resolve(import.meta.dirname, '../../dist/agent/cli/main.js');
+    if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build first`);
+    const cfg = join(dir, 'agent.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        agent: { id: 'sd1', stateDir: join(dir, 'state') },
+        log: { level: 'error' },
+        plant: { subscriptions: [{ topic: `sdnotify-${process.pid}/{asset}/{signal}` }] },
+        observe: { http: { enabled: false }, health: { downAfterS: 1 } },
+        uplink: { enabled: true, broker: { url: 'mqtt://127.0.0.1:1', reconnectMs: 200 } },
+      }),
+    );
+    const child = spawn(process.execPath, [cli, 'run', '--config', cfg], {
+      env: { PATH: process.env['PATH'], NOTIFY_SOCKET: sock },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').includes('STATUS=down: uplink down (uplink_unreachable)'), 20_000);
+      const got = readFileSync(out, 'utf8');
+      expect(got).toMatch(/READY=1\s*STATUS=degraded: uplink degraded \(uplink_reconnecting\)/);
+      expect(got.match(/STATUS=down: uplink down/g)).toHaveLength(1);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 });

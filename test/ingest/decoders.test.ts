@@ -127,7 +127,7 @@ describe('MQTT source, timestamps without a payload time', () => {
     const got: number[] = [];
     const stats = new AgentStats();
     const src = new MqttSource(
-      { url: 'mqtt://127.0.0.1:1', protocolVersion: 5, keepaliveS: 30, reconnectMs: 1000, noDelay: true },
+      { url: 'mqtt://127.0.0.1:1', protocolVersion: 5, keepaliveS: 30, reconnectMs: 1000, reconnectMaxMs: 60_000, noDelay: true },
       [{ topic: 'p/{asset}/{signal}', decoder: 'number', qos: 0 }],
       (_a, _s, _v, ts) => got.push(ts),
       stats,

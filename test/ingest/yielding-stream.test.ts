@@ -151,6 +151,7 @@ describe('MqttSource reads a large socket burst in pieces', () => {
         protocolVersion: 4,
         keepaliveS: 30,
         reconnectMs: 1000,
+        reconnectMaxMs: 60_000,
         noDelay: true,
         ...(certs && { tls: { ca: certs.ca, rejectUnauthorized: true } }),
       },

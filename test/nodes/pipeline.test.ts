@@ -157,4 +157,36 @@ describe('sentinel-score → sentinel-alert → sentinel-explain', () => {
     expect(msg).toMatch(/assets\.defaults\.learnSamples: .*got 5/);
     expect(msg).toMatch(/assets\.defaults\.deadlineMs: .*got 0/);
   });
+
+  it("shows the config node's health on its nodes: persistent deadline misses turn the score node yellow, naming the reason", async () => {
+    // A 1 µs deadline: every detecting sample misses and the fallback decides (missHealthAfter defaults to 50).
+    await helper.load(nodeModules, [{ ...config, deadlineMs: 0.001 }, ...flow().slice(1)]);
+    const all = collect('h1');
+    const scoreCalls: Array<{ fill?: string; text?: string }> = [];
+    helper
+      .getNode('s1')
+      .on('call:status', ((call: { args: [{ fill?: string; text?: string }] }) => scoreCalls.push(call.args[0])) as (arg: never) => void);
+    const s1 = helper.getNode('s1');
+    const rnd = lcg(5);
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const send = (): void => {
+      t += 1000;
+      s1.receive({ topic: 'plant/P-9/all', payload: { temp: 60 + rnd(), rpm: 1500 + 5 * rnd() }, timestamp: t });
+    };
+    for (let i = 0; i < 300; i++) send();
+    await until(() => all.length === 300, '300 learning decisions');
+    for (let i = 0; i < 400 && !scoreCalls.some((c) => c.text?.includes('hotpath degraded: deadline_misses')); i++) {
+      send();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const shown = scoreCalls.find((c) => c.text?.includes('hotpath degraded: deadline_misses'));
+    expect(
+      shown,
+      `statuses: ${scoreCalls
+        .slice(-3)
+        .map((c) => c.text)
+        .join(' | ')}`,
+    ).toBeDefined();
+    expect(shown!.fill).toBe('yellow');
+  });
 });

@@ -93,16 +93,12 @@ describe('uplink outage', () => {
       .map((m) => JSON.parse(m.payload.toString()) as { state: string });
     expect(statuses.filter((s) => s.state === 'online').length).toBeGreaterThanOrEqual(2);
     expect(statuses.some((s) => s.state === 'offline')).toBe(true);
-    // Periodic health (every 1 s in this rig) rides on the retained status, numbers only.
-    await waitFor(
-      () => b.received.some((m) => m.topic === 'edge-sentinel/plantA/status' && m.payload.includes('"health"')),
-      3000,
-      'health status',
-    );
-    const health = b.received
-      .filter((m) => m.payload.includes('"health"'))
-      .map((m) => JSON.parse(m.payload.toString()) as { health: { outbox: { sent: number; queued: number } } });
-    expect(health.at(-1)!.health.outbox).toMatchObject({ queued: 0, sent: 63 });
+    // Periodic health (every 1 s in this rig) rides on the retained status, numbers only; wait for one sent after the drain.
+    const healthOf = (m: { payload: Buffer }): { outbox: { sent: number; queued: number } } =>
+      (JSON.parse(m.payload.toString()) as { health: { outbox: { sent: number; queued: number } } }).health;
+    const statusHealth = () => b.received.filter((m) => m.topic === 'edge-sentinel/plantA/status' && m.payload.includes('"health"'));
+    await waitFor(() => statusHealth().some((m) => healthOf(m).outbox.sent === 63), 5000, 'a health status after the drain');
+    expect(healthOf(statusHealth().at(-1)!).outbox).toMatchObject({ queued: 0, sent: 63 });
   });
 });
 

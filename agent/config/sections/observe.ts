@@ -1,5 +1,18 @@
 import { z } from 'zod';
 
+export const healthSection = z
+  .object({
+    /** Seconds a connection (plant or uplink) may be lost before its component turns from degraded to down. */
+    downAfterS: z.number().min(0).default(30),
+    /** Outbox fill (count or bytes, 0..1) at which the outbox component turns degraded. */
+    outboxFill: z.number().gt(0).max(1).default(0.8),
+    /** Seconds of accepted samples without a single decision before the hot path is down (and the watchdog stops). */
+    stallAfterS: z.number().min(1).default(30),
+    /** How often the periodic checks (outbox fill, hot-path progress) run, ms. */
+    checkIntervalMs: z.number().int().min(50).default(1000),
+  })
+  .strict();
+
 export const observeSection = z
   .object({
     http: z
@@ -10,5 +23,8 @@ export const observeSection = z
       })
       .strict()
       .prefault({}),
+    health: healthSection.prefault({}),
   })
   .strict();
+
+export type HealthConfig = z.infer<typeof healthSection>;

@@ -34,7 +34,13 @@ export const brokerSchema = z
       ),
     tls: tlsSchema.optional(),
     keepaliveS: z.number().int().min(0).default(30).describe('MQTT keepalive, seconds (0 = off).'),
-    reconnectMs: z.number().int().min(100).default(2000).describe('Wait between reconnect attempts, ms.'),
+    reconnectMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(2000)
+      .describe('First wait before a reconnect attempt, ms; each failed attempt doubles it (with jitter) up to reconnectMaxMs.'),
+    reconnectMaxMs: z.number().int().min(100).default(60_000).describe('Longest wait between reconnect attempts, ms.'),
     noDelay: z
       .boolean()
       .default(true)

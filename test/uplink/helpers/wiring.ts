@@ -4,11 +4,13 @@ import { createAlerting, type AlertManager } from '../../../agent/alerts/index.j
 import type { Alert } from '../../../agent/alerts/schema.js';
 import { configSchema, type ConfigInput } from '../../../agent/config/schema.js';
 import { EventBus } from '../../../agent/events.js';
+import { HealthRegistry } from '../../../agent/observe/health.js';
 import { createExplainer } from '../../../agent/explain/explainer.js';
 import { createUplink, type Uplink } from '../../../agent/uplink/index.js';
 import type { Decision } from '../../../agent/types.js';
 
 export interface Rig {
+  health: HealthRegistry;
   alerting: AlertManager;
   uplink: Uplink;
   bus: EventBus;
@@ -33,8 +35,10 @@ export function makeRig(opts: { stateDir: string; brokerUrl: string; config?: Co
   const explainer = createExplainer(cfg.explain, log);
   const deps = { log, bus, explainer, stateDir: opts.stateDir, agentId: 'edge-1', version: '0.1.0' };
   const alerting = createAlerting(cfg, deps);
-  const uplink = createUplink(cfg, { ...deps, alerting });
+  const health = new HealthRegistry(log);
+  const uplink = createUplink(cfg, { ...deps, alerting, health });
   return {
+    health,
     alerting,
     uplink,
     bus,
@@ -44,6 +48,7 @@ export function makeRig(opts: { stateDir: string; brokerUrl: string; config?: Co
       await uplink.start();
     },
     stop: async () => {
+      health.stop();
       await uplink.stop();
       await alerting.stop();
     },
