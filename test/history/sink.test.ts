@@ -11,6 +11,7 @@ import { historySection, type HistoryConfig } from '../../agent/config/sections/
 import type { ModelRunner } from '../../agent/detect/model.js';
 import { openReplayRunner } from '../../agent/eval/replay.js';
 import { EventBus } from '../../agent/events.js';
+import { HealthRegistry } from '../../agent/observe/health.js';
 import { HistorySink } from '../../agent/history/sink.js';
 import { createHistory } from '../../agent/history/index.js';
 import type { AgentContext } from '../../agent/controller.js';
@@ -199,12 +200,15 @@ describe('history sink (real InfluxDB)', () => {
   it('createHistory is off without a URL', () => {
     const config = parseConfig({});
     expect(createHistory({ config, log, bus: new EventBus(log) } as unknown as AgentContext)).toBeUndefined();
+    const health = new HealthRegistry(log);
     const on = createHistory({
       config: parseConfig({ history: { url: influx.url } }),
       log,
       bus: new EventBus(log),
+      health,
     } as unknown as AgentContext);
     expect(on?.name).toBe('history');
+    expect(health.snapshot().components.history).toMatchObject({ state: 'ok' });
   });
 
   describe('InfluxDB stopped mid-run', () => {
