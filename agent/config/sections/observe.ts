@@ -2,16 +2,31 @@ import { z } from 'zod';
 
 export const healthSection = z
   .object({
-    /** Seconds a connection (plant or uplink) may be lost before its component turns from degraded to down. */
-    downAfterS: z.number().min(0).default(30),
-    /** Outbox fill (count or bytes, 0..1) at which the outbox component turns degraded. */
-    outboxFill: z.number().gt(0).max(1).default(0.8),
-    /** Seconds of accepted samples without a single decision before the hot path is down (and the watchdog stops). */
-    stallAfterS: z.number().min(1).default(30),
-    /** How often the periodic checks (outbox fill, hot-path progress) run, ms. */
-    checkIntervalMs: z.number().int().min(50).default(1000),
+    downAfterS: z
+      .number()
+      .min(0)
+      .default(30)
+      .describe('Seconds a lost connection (plant or uplink) stays degraded before its component is down (and /healthz answers 503).'),
+    outboxFill: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.8)
+      .describe('Outbox fill (count or bytes, whichever is fuller, 0..1) at which the outbox component turns degraded.'),
+    stallAfterS: z
+      .number()
+      .min(1)
+      .default(30)
+      .describe('Seconds of accepted samples without a single decision before the hot path is down and the systemd watchdog stops.'),
+    checkIntervalMs: z
+      .number()
+      .int()
+      .min(50)
+      .default(1000)
+      .describe('How often the periodic health checks (outbox fill, hot-path progress) run, ms.'),
   })
-  .strict();
+  .strict()
+  .describe('Component health (docs/operations.md).');
 
 export const observeSection = z
   .object({
