@@ -7,6 +7,7 @@ import { builtinCardPath } from './detect/card.js';
 import { ModelRunner } from './detect/model.js';
 import { BaselineStore } from './detect/store.js';
 import { EventBus } from './events.js';
+import type { ActiveVersions } from './fleet/result.js';
 import { MqttSource } from './ingest/source.js';
 import { ConnectionHealth } from './observe/connection-health.js';
 import { HealthRegistry } from './observe/health.js';
@@ -17,6 +18,11 @@ import { AgentStats } from './observe/stats.js';
 import { redactUrl } from './ingest/mqtt-options.js';
 import { Pipeline } from './pipeline.js';
 import { VERSION } from './version.js';
+
+/** The agent's id: `agent.id`, or the host name made topic-safe. */
+export function agentIdOf(config: Config): string {
+  return config.agent.id ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
+}
 
 /** A stage with a lifecycle. Constructors only assign; I/O happens in start(). */
 export interface Service {
@@ -42,6 +48,14 @@ export interface AgentContext {
   stateDir: string;
   /** Publishes on the plant broker (local actions only; never upstream). */
   publishLocal(topic: string, payload: Buffer, opts?: { qos: 0 | 1 }): void;
+  /** Config and model versions running (remote management), for the upstream status. */
+  versions(): ActiveVersions;
+}
+
+/** What a supervisor (remote management) tells the agent it builds. */
+export interface AgentOptions {
+  /** Versions of the applied remote config and model bundles; null = local file / built-in model. */
+  bundles?: { config: number | null; model: number | null };
 }
 
 /** Builds zero or more services from the context (a stage that is disabled returns none). */
@@ -71,10 +85,11 @@ export class Agent {
     readonly config: Config,
     readonly log: Logger,
     private readonly extensions: Extension[] = [],
+    private readonly opts: AgentOptions = {},
   ) {
     this.bus = new EventBus(log.child({ module: 'bus' }));
     this.healthRegistry = new HealthRegistry(log.child({ module: 'health' }));
-    this.agentId = config.agent.id ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
+    this.agentId = agentIdOf(config);
     this.stateDir = resolve(config.agent.stateDir);
     this.runner = new ModelRunner(config.assets.defaults.modelCard ?? builtinCardPath(), config.detect, log.child({ module: 'model' }));
     this.store = new BaselineStore(this.stateDir, log.child({ module: 'baselines' }));
@@ -115,6 +130,7 @@ export class Agent {
       publishLocal: (topic, payload, opts) => {
         this.source.mqtt?.publish(topic, payload, { qos: opts?.qos ?? 1 });
       },
+      versions: () => this.versions(),
     };
     for (const ext of this.extensions) {
       const s = ext(ctx);
@@ -154,6 +170,15 @@ export class Agent {
       { agentId: this.agentId, version: VERSION, stateDir: this.stateDir, ms: Math.round(performance.now() - t0) },
       'agent started',
     );
+  }
+
+  /** Config and model versions running: bundle versions from the supervisor, the model's own `name@version`. */
+  versions(): ActiveVersions {
+    return {
+      config: this.opts.bundles?.config ?? null,
+      model: this.opts.bundles?.model ?? null,
+      modelLabel: this.runner.card ? this.runner.id : null,
+    };
   }
 
   /**

@@ -14,7 +14,11 @@ export type ErrorCode =
   | 'E_EGRESS'
   | 'E_LM'
   | 'E_HISTORY'
-  | 'E_USAGE';
+  | 'E_USAGE'
+  /** A remote command bundle refused (see RefusalReason in agent/fleet/bundle.ts). */
+  | 'E_BUNDLE'
+  /** An accepted bundle that could not be applied (the previous version stays). */
+  | 'E_FLEET_APPLY';
 
 export class EdgeError extends Error {
   readonly code: ErrorCode;

@@ -55,6 +55,7 @@ export const alertingStack: Extension = (ctx) => {
       version,
       alerting,
       health,
+      versions: ctx.versions,
       healthMetrics: () => ({
         samples_in: stats.samplesIn,
         decisions: stats.decisions,

@@ -6,10 +6,13 @@ import { isEdgeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
+import { fleetCommand } from './fleet.js';
+import { keygenCommand } from './keygen.js';
 import { runCommand } from './run.js';
 import { refitCommand } from './refit.js';
 import { replayCommand } from './replay.js';
 import { schemaCommand } from './schema.js';
+import { signCommand } from './sign.js';
 import { validateCommand } from './validate.js';
 
 const USAGE = `edge-sentinel ${VERSION}: on-device anomaly detection for plant telemetry
@@ -25,6 +28,10 @@ usage: edge-sentinel <command> [options]
   schema [--alert]                       print the JSON Schema of the config (or of the alert payload)
   replay FILE.csv --report OUT.html [--config F] [--learn ROWS]  replay a recorded CSV (NAB/SKAB/generic) into an HTML report
   doctor [--config FILE] [--json]        check this host (node, ONNX Runtime, disk, clock, broker); exit 1 if blocked
+  keygen --id NAME [--out DIR]           new Ed25519 key for signing config and model bundles (remote management)
+  sign --key F --key-id ID --site S --agent A --version N (--config FILE | --model CARD) [--out F] [--publish URL]
+                                         sign a config or model bundle for one agent (and publish it retained)
+  fleet --url URL [--prefix P] [--json]  list the agents under a (central) broker: online, health, open alerts, versions
   --version                              print the version
 `;
 
@@ -38,6 +45,9 @@ const COMMANDS: Record<string, Command> = {
   replay: replayCommand,
   doctor: doctorCommand,
   refit: refitCommand,
+  keygen: keygenCommand,
+  sign: signCommand,
+  fleet: fleetCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

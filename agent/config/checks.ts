@@ -27,5 +27,20 @@ export function crossChecks(cfg: Config): string[] {
     }
     if (s.decoder !== 'json' && s.json) out.push(`${at}.json: only used with decoder "json" (got decoder ${JSON.stringify(s.decoder)})`);
   });
+  out.push(...fleetChecks(cfg));
+  return out;
+}
+
+/** Remote management needs someone to trust and a broker to listen on. */
+function fleetChecks(cfg: Config): string[] {
+  const f = cfg.fleet;
+  if (!f.enabled) return [];
+  const out: string[] = [];
+  if (f.trustedKeys.length === 0) out.push('fleet.trustedKeys: fleet.enabled is true but no key is trusted (got [])');
+  if (!f.broker && !cfg.uplink.broker)
+    out.push('fleet.broker: fleet.enabled is true but neither fleet.broker nor uplink.broker is set (got nothing)');
+  const ids = f.trustedKeys.map((k) => k.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup !== undefined) out.push(`fleet.trustedKeys: key id ${JSON.stringify(dup)} is listed twice (got ${JSON.stringify(ids)})`);
   return out;
 }

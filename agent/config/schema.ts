@@ -8,6 +8,7 @@ import { uplinkSection } from './sections/uplink.js';
 import { explainSection } from './sections/explain.js';
 import { historySection } from './sections/history.js';
 import { simSection } from './sections/sim.js';
+import { fleetSection } from './sections/fleet.js';
 
 /**
  * The one configuration schema. Each stage owns its section file under
@@ -36,6 +37,9 @@ export const configSchema = z
     explain: explainSection.prefault({}).describe('Alert summaries: the local language model or templates (see docs/explain.md).'),
     history: historySection.prefault({}).describe('Local history in InfluxDB; off unless url is set (see docs/history.md).'),
     sim: simSection.prefault({}).describe("The demo's simulated plant and embedded broker (used by edge-sentinel demo)."),
+    fleet: fleetSection
+      .prefault({})
+      .describe('Signed remote management: config and model bundles over MQTT, applied with rollback (see docs/fleet.md).'),
   })
   .strict();
 

@@ -1,22 +1,27 @@
 /**
  * The egress gate: the ONE place every upstream publish goes through.
- * It accepts only typed messages (an alert or a status), re-validates them
+ * It accepts only typed messages (an alert, a status or a command result), re-validates them
  * against their strict zod schemas, checks the kind against the configured
  * allowlist, builds the topic itself, and appends a line to the egress audit
  * log before handing the bytes to MQTT. There is no way to pass it a topic
  * or a buffer: raw samples, features and baselines have no type here, so no
  * config can send them upstream.
  */
-import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import { alertSchema, type Alert } from '../alerts/schema.js';
 import type { EgressKind, UplinkConfig } from '../config/sections/uplink.js';
 import { EdgeError, errMessage } from '../errors.js';
+import { commandResultSchema, type CommandResult } from '../fleet/result.js';
+import { JsonlLog } from '../observe/jsonl-log.js';
 import { statusSchema, type Status } from './status.js';
 
 /** Everything that may go upstream. */
-export type EgressMessage = { kind: 'alert'; alert: Alert } | { kind: 'status'; status: Status } | { kind: 'health'; status: Status };
+export type EgressMessage =
+  | { kind: 'alert'; alert: Alert }
+  | { kind: 'status'; status: Status }
+  | { kind: 'health'; status: Status }
+  | { kind: 'command'; result: CommandResult };
 
 /** A message the gate approved, ready for mqtt.js. */
 export interface Approved {
@@ -65,41 +70,42 @@ export class EgressGate {
   ) {
     this.allow = new Set(cfg.egress.allow);
     this.auditPath = isAbsolute(cfg.egress.auditFile) ? cfg.egress.auditFile : join(stateDir, cfg.egress.auditFile);
-    try {
-      mkdirSync(dirname(this.auditPath), { recursive: true });
-      this.auditBytes = existsSync(this.auditPath) ? statSync(this.auditPath).size : 0;
-    } catch (err) {
-      // A read-only or missing state dir must not stop alerts from leaving: audit writes fail (and say so) instead.
-      this.auditFailed(err);
-    }
+    // Rotated by size, so the log is bounded on an SD card. A read-only or missing state dir must not stop
+    // alerts from leaving: audit writes fail (and say so) instead.
+    this.auditLog = new JsonlLog(this.auditPath, cfg.egress.auditMaxBytes, cfg.egress.auditKeep);
   }
+
+  private readonly auditLog: JsonlLog;
 
   /** Whether the last audit write failed. */
   private auditBroken = false;
 
-  /** Bytes in the current audit file (rotation is by size, so the log is bounded on an SD card). */
-  private auditBytes = 0;
-
-  private rotateAudit(): void {
-    const { auditKeep } = this.cfg.egress;
-    for (let i = auditKeep - 1; i >= 1; i--) {
-      const from = `${this.auditPath}.${i}`;
-      if (existsSync(from)) renameSync(from, `${this.auditPath}.${i + 1}`);
-    }
-    renameSync(this.auditPath, `${this.auditPath}.1`);
-    this.auditBytes = 0;
+  /** The status topic (retained birth/death/health): per site, or per agent when several agents serve one site. */
+  statusTopic(agentId?: string): string {
+    const site = `${this.cfg.prefix}/${topicLevel(this.site)}`;
+    return this.cfg.statusPerAgent && agentId ? `${site}/${topicLevel(agentId)}/status` : `${site}/status`;
   }
 
-  /** The status topic (retained birth/death/health). */
-  statusTopic(): string {
-    return `${this.cfg.prefix}/${topicLevel(this.site)}/status`;
+  /** Where a message goes: the gate builds every topic itself. */
+  private topicOf(msg: EgressMessage): string {
+    switch (msg.kind) {
+      case 'alert':
+        return `${this.cfg.prefix}/${topicLevel(this.site)}/${topicLevel(msg.alert.asset)}/alert`;
+      case 'command':
+        return `${this.cfg.prefix}/${topicLevel(this.site)}/${topicLevel(msg.result.agentId)}/cmd/result`;
+      case 'status':
+      case 'health':
+        // Typed, but a caller may still hand over anything: the topic of a malformed message must not throw before check().
+        return this.statusTopic(typeof msg.status?.agentId === 'string' ? msg.status.agentId : undefined);
+      default:
+        return this.statusTopic();
+    }
   }
 
   /** Validate, allowlist and audit; throws E_EGRESS when refused. */
   approve(msg: EgressMessage, action: 'publish' | 'will' = 'publish'): Approved {
     const kind = msg.kind as string;
-    const topic =
-      msg.kind === 'alert' ? `${this.cfg.prefix}/${topicLevel(this.site)}/${topicLevel(msg.alert.asset)}/alert` : this.statusTopic();
+    const topic = this.topicOf(msg);
     const reason = this.check(msg);
     if (reason) {
       this.counters.denied++;
@@ -108,10 +114,16 @@ export class EgressGate {
       throw new EdgeError('E_EGRESS', `egress denied for ${kind} on ${topic}: ${reason}`);
     }
     // Serialise the parsed object, not the caller's: the schema strips nothing (strict) and we send exactly what was checked.
-    const body = msg.kind === 'alert' ? alertSchema.parse(msg.alert) : statusSchema.parse(msg.status);
+    const body =
+      msg.kind === 'alert'
+        ? alertSchema.parse(msg.alert)
+        : msg.kind === 'command'
+          ? commandResultSchema.parse(msg.result)
+          : statusSchema.parse(msg.status);
     const payload = Buffer.from(JSON.stringify(body));
     const id = msg.kind === 'alert' ? msg.alert.id : undefined;
     this.audit({ ts: new Date().toISOString(), action, kind, topic, broker: this.broker, bytes: payload.length, ...(id ? { id } : {}) });
+    // Status and command results are retained: a fleet view that subscribes later still sees the last one.
     return { topic, payload, qos: 1, retain: msg.kind !== 'alert' };
   }
 
@@ -142,16 +154,17 @@ export class EgressGate {
       if ((msg.kind === 'health') !== (msg.status.health !== undefined)) return 'health must be sent as kind "health" and only then';
       return null;
     }
+    if (msg.kind === 'command') {
+      const r = commandResultSchema.safeParse(msg.result);
+      return r.success ? null : `not a valid command result: ${r.error.issues[0]?.message ?? 'invalid'}`;
+    }
     return `unknown kind "${String((msg as { kind: unknown }).kind)}"`;
   }
 
   private audit(line: EgressAuditLine): void {
     try {
       // Synchronous append: the line is on disk (page cache) before the bytes go out.
-      const text = `${JSON.stringify(line)}\n`;
-      appendFileSync(this.auditPath, text);
-      this.auditBytes += Buffer.byteLength(text);
-      if (this.auditBytes > this.cfg.egress.auditMaxBytes) this.rotateAudit();
+      this.auditLog.append(line);
       if (this.auditBroken) {
         this.auditBroken = false;
         this.onAuditState(true, `egress audit log ${this.auditPath} writable again`);
@@ -172,12 +185,13 @@ export class EgressGate {
 /**
  * Whether an upstream message (topic + bytes, e.g. captured on the upstream
  * broker) is one the gate could have produced: a strict v1 alert on an alert
- * topic or a strict status on the status topic. For sovereignty tests.
+ * topic, a strict status on the status topic, or a strict command result on
+ * a result topic. For sovereignty tests.
  */
 export function classifyUpstreamMessage(
   topic: string,
   payload: Buffer | string,
-): { ok: true; kind: 'alert' | 'status' } | { ok: false; reason: string } {
+): { ok: true; kind: 'alert' | 'status' | 'command' } | { ok: false; reason: string } {
   let body: unknown;
   try {
     body = JSON.parse(payload.toString());
@@ -196,5 +210,11 @@ export function classifyUpstreamMessage(
       ? { ok: true, kind: 'status' }
       : { ok: false, reason: `status topic without a valid status: ${r.error.issues[0]?.message ?? ''}` };
   }
-  return { ok: false, reason: `topic ${topic} is neither an alert nor a status topic` };
+  if (topic.endsWith('/cmd/result')) {
+    const r = commandResultSchema.safeParse(body);
+    return r.success
+      ? { ok: true, kind: 'command' }
+      : { ok: false, reason: `result topic without a valid command result: ${r.error.issues[0]?.message ?? ''}` };
+  }
+  return { ok: false, reason: `topic ${topic} is neither an alert, a status nor a command result topic` };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { COMPONENTS, HEALTH_REASONS, type HealthReason } from '../observe/health-reasons.js';
+import { activeVersionsSchema } from '../fleet/result.js';
 
 const count = z.number().int().min(0);
 const healthState = z.enum(['ok', 'degraded', 'down']);
@@ -54,6 +55,8 @@ export const statusSchema = z
     state: z.enum(['online', 'offline']),
     ts: z.iso.datetime(),
     health: healthSchema.optional(),
+    /** Config and model versions running (remote management, docs/fleet.md). */
+    versions: activeVersionsSchema.optional(),
   })
   .strict();
 

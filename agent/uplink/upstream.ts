@@ -18,6 +18,7 @@ import type { EventBus } from '../events.js';
 import { ConnectionHealth } from '../observe/connection-health.js';
 import { COMPONENTS, type HealthRegistry } from '../observe/health.js';
 import { RateLimitedLog } from '../observe/ratelimit.js';
+import type { ActiveVersions } from '../fleet/result.js';
 import { EgressGate } from './egress.js';
 import type { Outbox, OutboxRow } from './outbox.js';
 import type { Health, Status } from './status.js';
@@ -34,6 +35,8 @@ export interface UplinkDeps {
   healthMetrics?: () => Record<string, number>;
   /** Where the uplink reports its connection and audit state, and whose snapshot rides on the status. */
   health: HealthRegistry;
+  /** Config and model versions running, for the status (remote management). */
+  versions?: () => ActiveVersions;
 }
 
 export interface UplinkStats {
@@ -195,6 +198,7 @@ export class Uplink {
   }
 
   private status(state: 'online' | 'offline'): Status {
+    const versions = this.deps.versions?.();
     return {
       v: 1,
       agentId: this.deps.agentId,
@@ -202,6 +206,7 @@ export class Uplink {
       site: this.cfg.agent.site,
       state,
       ts: new Date().toISOString(),
+      ...(versions ? { versions } : {}),
     };
   }
 

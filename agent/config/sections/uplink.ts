@@ -4,8 +4,9 @@ import { brokerSchema } from './plant.js';
 /**
  * What may leave the box. An enum, not free text: the config can narrow the
  * allowlist but can never name raw samples, features or baselines.
+ * "command" is the result of a remote-management command (agent/fleet/).
  */
-export const EGRESS_KINDS = ['alert', 'status', 'health'] as const;
+export const EGRESS_KINDS = ['alert', 'status', 'health', 'command'] as const;
 export type EgressKind = (typeof EGRESS_KINDS)[number];
 
 export const outboxSchema = z
@@ -42,6 +43,12 @@ export const uplinkSection = z
       .default('edge-sentinel')
       .refine((p) => !/[+#]/.test(p) && !p.startsWith('/') && !p.endsWith('/'), 'no wildcards, no leading/trailing /')
       .describe('Topic prefix: alerts go to <prefix>/<site>/<asset>/alert, status to <prefix>/<site>/status.'),
+    statusPerAgent: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Publish the retained status on <prefix>/<site>/<agent>/status instead of <prefix>/<site>/status: needed when several agents share one site (each takes a subset of its assets, docs/fleet.md), or their retained statuses and wills overwrite each other.',
+      ),
     broker: brokerSchema.optional().describe('The upstream broker (usually not the plant broker); required when enabled.'),
     healthIntervalS: z
       .number()
