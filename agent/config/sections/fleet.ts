@@ -53,7 +53,9 @@ export const fleetSection = z
       .min(1)
       .max(600)
       .default(5)
-      .describe('Consecutive seconds of bad health (agent.health().ok false) that count as "turned unhealthy".'),
+      .describe(
+        'Consecutive seconds a component must stay degraded or down, for a reason it did not have before the apply, to count as "turned unhealthy".',
+      ),
     maxBundleBytes: z
       .number()
       .int()
