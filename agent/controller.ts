@@ -92,7 +92,10 @@ export class Agent {
     this.agentId = agentIdOf(config);
     this.stateDir = resolve(config.agent.stateDir);
     this.runner = new ModelRunner(config.assets.defaults.modelCard ?? builtinCardPath(), config.detect, log.child({ module: 'model' }));
-    this.store = new BaselineStore(this.stateDir, log.child({ module: 'baselines' }));
+    this.store = new BaselineStore(this.stateDir, log.child({ module: 'baselines' }), {
+      health: this.healthRegistry,
+      retryMs: config.agent.storageRetryS * 1000,
+    });
     this.pipeline = new Pipeline(config, this.runner, this.store, this.bus, this.stats, log.child({ module: 'pipeline' }));
     this.source = new MqttSource(
       config.plant.broker,
@@ -222,7 +225,7 @@ export class Agent {
       await s.stop().catch((err: unknown) => this.log.error({ err, service: s.name }, 'service stop failed'));
     }
     this.started = [];
-    await this.store.flush();
+    await this.store.close();
     await this.runner.stop();
     this.bus.removeAll();
     this.log.info('agent stopped');

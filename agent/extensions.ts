@@ -1,15 +1,20 @@
-import { createAlerting } from './alerts/index.js';
+import { createAlerting, type AlertStore } from './alerts/index.js';
+import type { AssetAlertState } from './alerts/lifecycle.js';
+import type { StoredAlert } from './alerts/schema.js';
 import type { Extension, Service } from './controller.js';
 import { errMessage, isEdgeError } from './errors.js';
 import { createExplainer } from './explain/explainer.js';
 import { createHistory } from './history/index.js';
 import { watchOutbox } from './observe/outbox-health.js';
+import { createStateStore } from './persist/store.js';
 import { createUplink } from './uplink/index.js';
 
 /**
- * Alert summaries, the alert lifecycle and the upstream uplink: one stack,
- * since alerting needs the explainer and the uplink drains alerting's outbox.
- * Start order explain → alerts → uplink; the controller stops in reverse.
+ * Alert summaries, the state store, the alert lifecycle and the upstream
+ * uplink: one stack. The store (persist/) owns the database; alerting writes
+ * through it and the uplink reads and acknowledges its outbox, so neither
+ * knows the other. Start order explain → store → alerts → uplink; the
+ * controller stops in reverse.
  */
 export const alertingStack: Extension = (ctx) => {
   const { config: cfg, log, bus, stateDir, agentId, version, stats, health } = ctx;
@@ -19,7 +24,17 @@ export const alertingStack: Extension = (ctx) => {
     onWorkerState: (ok, message) =>
       ok ? health.clear('explain', 'worker', message) : health.set('explain', 'worker', 'degraded', 'explain_worker_down', message),
   });
-  const alerting = createAlerting(cfg, { log, bus, explainer, stateDir, agentId, version, publishLocal: ctx.publishLocal });
+  const store: AlertStore = createStateStore<StoredAlert, AssetAlertState>(cfg, stateDir, log, health);
+  // Overflow also goes on the bus, so local history records which alert was dropped.
+  store.outbox.onOverflow((e) =>
+    bus.emit('health', {
+      kind: 'outbox_overflow',
+      asset: e.asset,
+      ok: false,
+      message: `outbox full (${cfg.uplink.outbox.overflow}): ${e.action} alert ${e.id} (${e.state})`,
+    }),
+  );
+  const alerting = createAlerting(cfg, { log, bus, explainer, store, agentId, version, publishLocal: ctx.publishLocal });
   const services: Service[] = [
     {
       name: 'explain',
@@ -37,23 +52,28 @@ export const alertingStack: Extension = (ctx) => {
       health: () => ({ ...explainer.stats() }),
     },
     {
-      name: 'alerts',
+      name: 'state',
       start: async () => {
-        await alerting.start();
-        if (cfg.uplink.enabled) watchOutbox(health, alerting.outbox, cfg.observe.health.outboxFill);
+        store.start();
+        if (cfg.uplink.enabled) watchOutbox(health, store.outbox, cfg.observe.health.outboxFill);
       },
-      stop: () => alerting.stop(),
-      health: () => ({ ...alerting.stats() }),
+      stop: async () => store.stop(),
+      health: () => ({ file: store.file, volatile: store.volatile, moves: { ...store.moves }, outbox: store.outbox.stats() }),
     },
+    { name: 'alerts', start: () => alerting.start(), stop: () => alerting.stop(), health: () => ({ ...alerting.stats() }) },
   ];
   if (cfg.uplink.enabled) {
     const uplink = createUplink(cfg, {
       log,
-      bus,
       stateDir,
       agentId,
       version,
-      alerting,
+      outbox: store.outbox,
+      volatile: () => store.volatile,
+      alertCounts: () => {
+        const a = alerting.stats();
+        return { open: a.open, opened: a.opened, resolved: a.resolved, suppressed: a.suppressedCooldown + a.suppressedRate };
+      },
       health,
       versions: ctx.versions,
       healthMetrics: () => ({

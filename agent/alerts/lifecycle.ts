@@ -185,6 +185,11 @@ export class AlertLifecycle {
     return st ? (structuredClone(st) as AssetAlertState) : undefined;
   }
 
+  /** Marks an asset's state as not yet persisted (again, after a failed write). */
+  markDirty(asset: string): void {
+    this.dirty.add(asset);
+  }
+
   /** Assets changed since the last call, clearing the set. */
   takeDirty(): string[] {
     const out = [...this.dirty];

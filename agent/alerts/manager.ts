@@ -1,31 +1,38 @@
 /**
  * The alert manager: subscribes to every `decision`, runs the per-asset
  * lifecycle in memory (cheap, synchronous — hot path), and queues the rest:
- * one batched SQLite transaction per event-loop turn commits the outbox row
- * and the lifecycle state together, then the summary is awaited (never longer
- * than the budget), the row is released for delivery and `alert` is emitted.
+ * one batched transaction of the state store per event-loop turn commits the
+ * outbox row and the lifecycle state together, then the summary is awaited
+ * (never longer than the budget), the row is released for delivery and
+ * `alert` is emitted. The store (persist/) owns the database; alerting only
+ * writes through it and knows nothing of the uplink.
  */
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { errMessage } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { TEMPLATE_MODEL } from '../explain/explainer.js';
 import { templateSummary } from '../explain/template.js';
+import type { Outbox } from '../persist/outbox.js';
+import type { StateStore } from '../persist/store.js';
 import type { Decision } from '../types.js';
-import { Outbox } from '../uplink/outbox.js';
 import { AlertLifecycle, type AssetAlertState, type Transition } from './lifecycle.js';
 import { LocalActions, type PublishLocal } from './local-actions.js';
 import { buildFacts, buildStoredAlert, type Summary, type SummaryExplainer } from './payload.js';
 import { alertSchema, type Alert, type StoredAlert } from './schema.js';
-import { AlertStateStore, openAlertsDb } from './store.js';
+
+/** The state store as alerting uses it: v1 alerts in the outbox, lifecycle states per asset. */
+export type AlertStore = StateStore<StoredAlert, AssetAlertState>;
 
 /** What the controller hands to createAlerting(). */
 export interface AlertingDeps {
   log: Logger;
   bus: EventBus;
   explainer: SummaryExplainer;
-  stateDir: string;
+  /** The persistence owner (persist/store.ts), started before and stopped after the manager. */
+  store: AlertStore;
+  /** The manager starts and stops the store itself (standalone use: no other service shares it). */
+  ownStore?: boolean;
   agentId: string;
   version: string;
   /** Publish on the plant broker, for local actions (optional). */
@@ -56,13 +63,12 @@ export interface AlertingStats {
 }
 
 export class AlertManager {
-  readonly outbox: Outbox;
   private readonly log: Logger;
   private readonly lifecycle: AlertLifecycle;
   private readonly actions: LocalActions;
   private readonly now: () => number;
-  private db: Database.Database | null = null;
-  private store: AlertStateStore | null = null;
+  readonly store: AlertStore;
+  private started = false;
   private unsubscribe: (() => void) | null = null;
   private pending: Pending[] = [];
   private flushScheduled = false;
@@ -78,22 +84,17 @@ export class AlertManager {
     this.now = deps.now ?? Date.now;
     this.lifecycle = new AlertLifecycle(cfg.alerts, this.now, deps.newId);
     this.actions = new LocalActions(cfg.alerts.localActions, cfg.agent.site, deps.publishLocal, this.log, this.now);
-    this.outbox = new Outbox(cfg.uplink.outbox, deps.log.child({ module: 'outbox' }));
+    this.store = deps.store;
+  }
+
+  /** The store's outbox (alerts are queued there when the store has one enabled). */
+  get outbox(): Outbox<StoredAlert> {
+    return this.store.outbox;
   }
 
   async start(): Promise<void> {
-    this.db = openAlertsDb(this.deps.stateDir, this.cfg.uplink.outbox.synchronous);
-    this.store = new AlertStateStore(this.db);
-    this.outbox.attach(this.db);
-    this.outbox.onOverflow((e) =>
-      this.deps.bus.emit('health', {
-        kind: 'outbox_overflow',
-        asset: e.asset,
-        ok: false,
-        message: `outbox full (${this.cfg.uplink.outbox.overflow}): ${e.action} alert ${e.id} (${e.state})`,
-      }),
-    );
-    const restored = this.store.load();
+    if (this.deps.ownStore) this.store.start();
+    const restored = this.store.states.load();
     this.lifecycle.restore(restored);
     this.log.info(
       { assets: restored.length, open: this.lifecycle.openCount(), queued: this.outbox.stats().queued },
@@ -102,6 +103,7 @@ export class AlertManager {
     this.unsubscribe = this.deps.bus.on('decision', (d) => this.onDecision(d));
     this.persistTimer = setInterval(() => this.persistDirty(), this.cfg.alerts.persistIntervalMs);
     this.persistTimer.unref();
+    this.started = true;
   }
 
   async stop(): Promise<void> {
@@ -111,9 +113,8 @@ export class AlertManager {
     this.persistTimer = null;
     await this.flush();
     this.persistDirty();
-    this.outbox.detach();
-    this.db?.close();
-    this.db = null;
+    this.started = false;
+    if (this.deps.ownStore) this.store.stop();
   }
 
   /** Commit whatever is queued and wait for the summaries in flight (bounded by the budget). */
@@ -147,24 +148,29 @@ export class AlertManager {
    */
   private commitPending(): void {
     this.flushScheduled = false;
-    if (this.pending.length === 0 || !this.db || !this.store) return;
+    if (this.pending.length === 0 || !this.started) return;
     const batch = this.pending.splice(0);
     const valid = batch.filter((p) => this.isValid(p.stored));
-    const seqs: Array<number | null> = [];
-    const uplink = this.cfg.uplink.enabled;
+    let seqs: Array<number | null> = [];
+    const queue = this.store.outboxEnabled;
+    // Taken outside the transaction: if the store moves to memory and runs it again, the same states are saved.
+    const dirty = this.lifecycle.takeDirty();
     try {
-      this.db.transaction(() => {
-        for (const p of valid) seqs.push(uplink ? this.outbox.enqueue(p.stored, { ready: false }) : null);
-        this.saveStates(this.lifecycle.takeDirty());
-      })();
+      this.store.transaction(() => {
+        seqs = valid.map((p) => (queue ? this.outbox.enqueue(p.stored, { ready: false }) : null));
+        this.saveStates(dirty);
+      });
     } catch (err) {
-      // Keep them queued and retry on the next turn rather than lose a decided alert.
+      // Not a storage fault (those move the store to memory): keep them and retry rather than lose a decided alert.
       this.c.persistErrors++;
       this.log.error({ err: errMessage(err), alerts: valid.length }, 'cannot commit alerts; will retry');
       this.pending.unshift(...valid);
+      for (const a of dirty) this.lifecycle.markDirty(a);
       setTimeout(() => this.commitPending(), 1000).unref();
       return;
     }
+    for (const p of valid)
+      this.log.info({ id: p.stored.id, asset: p.stored.asset, state: p.stored.state, severity: p.stored.severity }, 'alert committed');
     valid.forEach((p, i) => this.track(this.summarize(p, seqs[i] ?? null)));
   }
 
@@ -213,18 +219,24 @@ export class AlertManager {
         this.log.error({ err: errMessage(err), id: stored.id }, 'cannot release alert to the outbox');
       }
     }
-    const payload: Alert = { ...stored, sent: new Date(this.now()).toISOString(), replayed: false };
+    const payload: Alert = {
+      ...stored,
+      sent: new Date(this.now()).toISOString(),
+      replayed: false,
+      ...(this.store.volatile ? { volatile: true as const } : {}),
+    };
     this.deps.bus.emit('alert', { state: stored.state, asset: stored.asset, payload });
   }
 
   private persistDirty(): void {
-    if (!this.db) return;
+    if (!this.started) return;
     const dirty = this.lifecycle.takeDirty();
     if (dirty.length === 0) return;
     try {
-      this.db.transaction(() => this.saveStates(dirty))();
+      this.store.transaction(() => this.saveStates(dirty));
     } catch (err) {
       this.c.persistErrors++;
+      for (const a of dirty) this.lifecycle.markDirty(a);
       this.log.error({ err: errMessage(err) }, 'cannot persist alert state');
     }
   }
@@ -235,7 +247,7 @@ export class AlertManager {
       const s = this.lifecycle.snapshotOf(a);
       if (s) snaps.push(s);
     }
-    this.store?.save(snaps);
+    this.store.states.save(snaps);
   }
 
   stats(): AlertingStats {

@@ -65,13 +65,18 @@ export const alertSchema = z
     agentVersion: z.string().min(1).max(64),
     /** True when this message is sent late: after an uplink outage or an agent restart. */
     replayed: z.boolean(),
+    /**
+     * True when, as this message was sent, the agent held it only in memory: its state dir refused
+     * writes (disk full, read-only). Absent otherwise. A restart before the disk recovers loses such alerts.
+     */
+    volatile: z.literal(true).optional(),
   })
   .strict();
 
 export type Alert = z.infer<typeof alertSchema>;
 export type AlertEvidence = z.infer<typeof alertEvidenceSchema>;
 /** An alert as stored in the outbox: the send-time fields are filled in at each attempt. */
-export type StoredAlert = Omit<Alert, 'sent' | 'replayed'>;
+export type StoredAlert = Omit<Alert, 'sent' | 'replayed' | 'volatile'>;
 
 /** JSON Schema (draft 2020-12) of the v1 alert, printed by `edge-sentinel schema --alert`. */
 export function alertJsonSchema(): object {

@@ -7,7 +7,7 @@
  */
 
 /** In report order: from the plant side to the upstream side. */
-export const COMPONENTS = ['plant', 'hotpath', 'outbox', 'uplink', 'explain', 'history'] as const;
+export const COMPONENTS = ['plant', 'hotpath', 'baselines', 'alertStore', 'outbox', 'uplink', 'explain', 'history'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 interface ReasonInfo {
@@ -48,6 +48,42 @@ export const HEALTH_REASONS = {
     state: 'down',
     meaning: 'samples are accepted but no decision was made for observe.health.stallAfterS; the watchdog stops pinging',
     action: 'a bug: systemd restarts the agent (WatchdogSec); keep the log and open an issue',
+  },
+  baseline_write_failed: {
+    component: 'baselines',
+    state: 'degraded',
+    meaning: 'a learned baseline could not be written; it is kept in memory and written again when the disk allows',
+    action: 'free space or make agent.stateDir writable; until then a restart relearns those assets',
+  },
+  baseline_corrupt: {
+    component: 'baselines',
+    state: 'degraded',
+    meaning: 'a baseline file was truncated or unreadable at start-up; the file was moved aside and the asset relearns',
+    action: 'nothing to do unless it repeats (then check the disk: dmesg, smartctl); clears when the asset has a new baseline',
+  },
+  store_disk_full: {
+    component: 'alertStore',
+    state: 'down',
+    meaning: 'the alerts database cannot be written: the disk is full. Alerts are kept in memory (flagged volatile) and still sent',
+    action: 'free space on the state dir file system; the agent writes everything back on its own within agent.storageRetryS',
+  },
+  store_readonly: {
+    component: 'alertStore',
+    state: 'down',
+    meaning: 'the state directory is read-only (or not permitted). Alerts are kept in memory (flagged volatile) and still sent',
+    action: "remount read-write or fix ownership (the agent's user must own agent.stateDir); the agent catches up on its own",
+  },
+  store_io_error: {
+    component: 'alertStore',
+    state: 'down',
+    meaning: 'the alerts database hit an I/O error. Alerts are kept in memory (flagged volatile) and still sent',
+    action: 'check the disk (dmesg, smartctl); the agent retries and catches up when writes work again',
+  },
+  store_corrupt_replaced: {
+    component: 'alertStore',
+    state: 'degraded',
+    meaning: 'alerts.db was corrupt at start-up; it was moved aside (alerts.db.corrupt-<time>) and a new one created',
+    action: 'alerts queued in the old file were not sent: inspect it with sqlite3 if they matter, then delete it; restart clears this',
   },
   outbox_filling: {
     component: 'outbox',

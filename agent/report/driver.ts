@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';
 import { TEMPLATE_MODEL } from '../explain/explainer.js';
 import { templateSummary } from '../explain/template.js';
-import { createAlerting, type Alert, type AlertManager } from '../alerts/index.js';
+import { createStandaloneAlerting, type Alert, type AlertManager } from '../alerts/index.js';
 import type { Config } from '../config/schema.js';
 import { EventBus } from '../events.js';
 import { openReplayRunner } from '../eval/replay.js';
@@ -138,7 +138,7 @@ export async function driveRecording(rec: Recording, opts: DriveOptions): Promis
   if (opts.alerts !== false) {
     stateDir = mkdtempSync(join(tmpdir(), 'edge-sentinel-replay-'));
     // Replay time, not wall time, drives cooldowns and durations.
-    alerting = createAlerting(cfg, {
+    alerting = createStandaloneAlerting(cfg, {
       log,
       bus,
       stateDir,

@@ -3,7 +3,6 @@ import type { Config } from '../config/schema.js';
 import { Uplink, type UplinkDeps } from './upstream.js';
 
 export { Uplink, redactUrl, type UplinkDeps, type UplinkStats } from './upstream.js';
-export { Outbox, type OutboxRow, type OutboxStats } from './outbox.js';
 export { EgressGate, classifyUpstreamMessage, type EgressAuditLine, type EgressMessage } from './egress.js';
 export { readEgressAudit } from './audit.js';
 export { statusSchema, statusJsonSchema, type Status, type Health } from './status.js';

@@ -9,28 +9,30 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { AlertingStats } from '../alerts/manager.js';
+import type { StoredAlert } from '../alerts/schema.js';
 import type { Config } from '../config/schema.js';
 import { errMessage, isEdgeError } from '../errors.js';
 import { mqttOptions, redactUrl, setNoDelay } from '../ingest/mqtt-options.js';
 import { Backoff, reconnectWithBackoff } from '../ingest/reconnect.js';
-import type { EventBus } from '../events.js';
 import { ConnectionHealth } from '../observe/connection-health.js';
 import { COMPONENTS, type HealthRegistry } from '../observe/health.js';
 import { RateLimitedLog } from '../observe/ratelimit.js';
 import type { ActiveVersions } from '../fleet/result.js';
 import { EgressGate } from './egress.js';
-import type { Outbox, OutboxRow } from './outbox.js';
+import type { OutboxReader, OutboxRow } from '../persist/outbox.js';
 import type { Health, Status } from './status.js';
 
 export interface UplinkDeps {
   log: Logger;
-  bus: EventBus;
   stateDir: string;
   agentId: string;
   version: string;
-  /** The alerting service: its outbox is drained here, its stats go into health. */
-  alerting: { outbox: Outbox; stats(): AlertingStats };
+  /** The state store's outbox: the uplink reads the ready rows and acknowledges each on PUBACK. */
+  outbox: OutboxReader<StoredAlert>;
+  /** Alert counters for the health status (from alerting, handed over by the composition). */
+  alertCounts: () => Health['alerts'];
+  /** True while the state store holds everything only in memory: sent alerts then say `volatile`. */
+  volatile?: () => boolean;
   /** Agent-wide numeric counters for the health status (names: lower-case, digits, _ .). */
   healthMetrics?: () => Record<string, number>;
   /** Where the uplink reports its connection and audit state, and whose snapshot rides on the status. */
@@ -73,8 +75,8 @@ export class Uplink {
     this.errLog = new RateLimitedLog(cfg.log.rateLimitMs);
   }
 
-  get outbox(): Outbox {
-    return this.deps.alerting.outbox;
+  get outbox(): OutboxReader<StoredAlert> {
+    return this.deps.outbox;
   }
 
   async start(): Promise<void> {
@@ -158,12 +160,17 @@ export class Uplink {
     }
   }
 
-  private sendRow(row: OutboxRow): void {
+  private sendRow(row: OutboxRow<StoredAlert>): void {
     const client = this.client;
     const gate = this.gate;
     if (!client || !gate) return;
     this.inflight.add(row.asset);
-    const alert = { ...row.alert, sent: new Date().toISOString(), replayed: row.replayed };
+    const alert = {
+      ...row.alert,
+      sent: new Date().toISOString(),
+      replayed: row.replayed,
+      ...(this.deps.volatile?.() ? { volatile: true as const } : {}),
+    };
     gate.publish(client, { kind: 'alert', alert }).then(
       () => {
         this.inflight.delete(row.asset);
@@ -213,7 +220,6 @@ export class Uplink {
   /** The numeric health summary carried by the retained status. */
   health(): Health {
     const o = this.outbox.stats();
-    const a = this.deps.alerting.stats();
     const snap = this.deps.health.snapshot();
     const components: NonNullable<Health['components']> = {};
     for (const name of COMPONENTS) {
@@ -235,7 +241,7 @@ export class Uplink {
         rejected: o.rejected,
         sent: this.c.sent,
       },
-      alerts: { open: a.open, opened: a.opened, resolved: a.resolved, suppressed: a.suppressedCooldown + a.suppressedRate },
+      alerts: this.deps.alertCounts(),
       metrics: this.deps.healthMetrics?.() ?? {},
     };
   }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAlerting } from '../../agent/alerts/index.js';
+import { createStandaloneAlerting } from '../../agent/alerts/index.js';
 import { EdgeError } from '../../agent/errors.js';
 import { EventBus } from '../../agent/events.js';
 import { createExplainer } from '../../agent/explain/explainer.js';
@@ -55,7 +55,7 @@ export async function createAlertNode(RED: RedApi, node: RedNode, fields: AlertF
   const bus = new EventBus(log);
   const explainer = fields.summary === 'config' ? shared.explainer : createExplainer({ ...config.explain, mode: 'template' }, log);
   const agentId = config.agent.id ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
-  const manager = createAlerting(config, { log, bus, explainer, stateDir, agentId, version: VERSION });
+  const manager = createStandaloneAlerting(config, { log, bus, explainer, stateDir, agentId, version: VERSION });
   shared.acquire(node.id);
   try {
     await manager.start();

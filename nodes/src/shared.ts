@@ -55,8 +55,11 @@ export class SentinelShared {
   ) {
     const cardPath = config.assets.defaults.modelCard ?? builtinCardPath();
     this.runner = new SerialModelRunner(cardPath, config.detect, log.child({ module: 'model' }));
-    this.store = new BaselineStore(config.agent.stateDir, log.child({ module: 'baselines' }));
     this.health = new HealthRegistry(log.child({ module: 'health' }));
+    this.store = new BaselineStore(config.agent.stateDir, log.child({ module: 'baselines' }), {
+      health: this.health,
+      retryMs: config.agent.storageRetryS * 1000,
+    });
     this.explainer = createExplainer(config.explain, log, {
       onWorkerState: (ok, message) =>
         ok
@@ -116,7 +119,7 @@ export class SentinelShared {
     this.health.stop();
     await this.explainer.stop();
     live.explainers--;
-    await this.store.flush();
+    await this.store.close();
     await this.runner.stop();
     live.modelSessions--;
   }

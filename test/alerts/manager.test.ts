@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAlerting } from '../../agent/alerts/index.js';
+import { createStandaloneAlerting } from '../../agent/alerts/index.js';
 import type { AlertManager } from '../../agent/alerts/manager.js';
 import type { Alert } from '../../agent/alerts/schema.js';
 import type { SummaryExplainer } from '../../agent/alerts/payload.js';
@@ -30,7 +30,7 @@ function make(
   const bus = new EventBus(silent);
   const alerts: Alert[] = [];
   bus.on('alert', (a) => alerts.push(a.payload as Alert));
-  const m = createAlerting(cfg, {
+  const m = createStandaloneAlerting(cfg, {
     log: silent,
     bus,
     explainer: opts.explainer ?? templateExplainer,

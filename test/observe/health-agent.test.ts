@@ -59,7 +59,7 @@ describe('component health', () => {
     const { code, body } = await healthz();
     expect(code).toBe(200);
     expect(body.status).toBe('degraded');
-    expect(Object.keys(body.components)).toEqual(['plant', 'hotpath', 'outbox', 'uplink', 'explain', 'history']);
+    expect(Object.keys(body.components)).toEqual(['plant', 'hotpath', 'baselines', 'alertStore', 'outbox', 'uplink', 'explain', 'history']);
     expect(body.components['plant']).toMatchObject({ state: 'ok' });
     expect(body.components['explain']).toMatchObject({ state: 'degraded', reason: 'explain_model_unavailable' });
     expect(String((body.components['explain'] as unknown as { message: string }).message)).toContain(lmDir);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredAlert } from '../../agent/alerts/schema.js';
-import { openAlertsDb } from '../../agent/alerts/store.js';
+import { openDiskDb } from '../../agent/persist/db.js';
 import { outboxSchema } from '../../agent/config/sections/uplink.js';
 import { EventBus } from '../../agent/events.js';
-import { Outbox, type OverflowEvent } from '../../agent/uplink/outbox.js';
-import { createAlerting } from '../../agent/alerts/index.js';
+import { HealthRegistry } from '../../agent/observe/health.js';
+import { watchOutbox } from '../../agent/observe/outbox-health.js';
+import { Outbox, type OverflowEvent } from '../../agent/persist/outbox.js';
+import { createStandaloneAlerting } from '../../agent/alerts/index.js';
+import { join } from 'node:path';
 import { decision, makeConfig, silent, tempDir, templateExplainer } from '../alerts/helpers.js';
 
 let n = 0;
@@ -37,9 +40,9 @@ function open(
   maxBytes = 1 << 20,
   dir = tempDir('ob'),
 ) {
-  const db = openAlertsDb(dir, 'full');
-  const ob = new Outbox(outboxSchema.parse({ maxCount, maxBytes, overflow: policy }), silent);
-  ob.attach(db);
+  const db = openDiskDb(dir, join(dir, 'alerts.db'), 'full');
+  const ob = new Outbox<StoredAlert>(outboxSchema.parse({ maxCount, maxBytes, overflow: policy }), silent);
+  ob.attach(db, true);
   const events: OverflowEvent[] = [];
   ob.onOverflow((e) => events.push(e));
   return { db, ob, events, dir };
@@ -98,23 +101,36 @@ describe('outbox bounds and overflow policy', () => {
     db.close();
   });
 
-  it('reports overflow through the manager as a health event and in stats (never silent)', async () => {
+  it('reports overflow in the stats and as the outbox component down (never silent)', async () => {
     const cfg = makeConfig({
       alerts: { openAfter: 1, resolveAfter: 1, cooldownS: 0 },
       uplink: { enabled: true, broker: { url: 'mqtt://127.0.0.1:1' }, outbox: { maxCount: 3, overflow: 'reject-new' } },
     });
     const bus = new EventBus(silent);
-    const health: string[] = [];
-    bus.on('health', (h) => health.push(`${h.kind}:${h.ok}`));
-    const m = createAlerting(cfg, { log: silent, bus, explainer: templateExplainer, stateDir: tempDir('obm'), agentId: 'e', version: '1' });
+    const m = createStandaloneAlerting(cfg, {
+      log: silent,
+      bus,
+      explainer: templateExplainer,
+      stateDir: tempDir('obm'),
+      agentId: 'e',
+      version: '1',
+    });
     await m.start();
+    const health = new HealthRegistry(silent);
+    watchOutbox(health, m.outbox, 0.8);
+    health.start(60_000);
+    expect(health.get('outbox')).toMatchObject({ state: 'ok' });
     for (let i = 0; i < 3; i++) {
       bus.emit('decision', decision('p1', 2));
       bus.emit('decision', decision('p1', 0.1));
     }
     await m.flush();
     expect(m.outbox.stats()).toMatchObject({ queued: 3, rejected: 3 });
-    expect(health).toEqual(Array(3).fill('outbox_overflow:false'));
+    health.stop();
+    health.start(60_000); // one more probe run, now
+    expect(health.get('outbox')).toMatchObject({ state: 'down', reason: 'outbox_full' });
+    expect(health.get('outbox')?.message).toContain('3 alerts dropped or refused');
+    health.stop();
     await m.stop();
   });
 });

@@ -19,6 +19,13 @@ export const agentSection = z
       .min(1)
       .default('./state')
       .describe('The one directory holding all state: baselines, alert state, outbox, egress audit.'),
+    storageRetryS: z
+      .number()
+      .positive()
+      .default(10)
+      .describe(
+        'While the state dir refuses writes (disk full, read-only), how often, seconds, the agent tries again to write back what it keeps in memory.',
+      ),
   })
   .strict();
 

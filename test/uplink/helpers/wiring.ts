@@ -1,16 +1,19 @@
 /** Alerting + uplink wired as the controller will wire them, for uplink tests and the kill fixture. */
 import pino, { type Logger } from 'pino';
-import { createAlerting, type AlertManager } from '../../../agent/alerts/index.js';
-import type { Alert } from '../../../agent/alerts/schema.js';
+import { createAlerting, type AlertManager, type AlertStore } from '../../../agent/alerts/index.js';
+import type { AssetAlertState } from '../../../agent/alerts/lifecycle.js';
+import type { Alert, StoredAlert } from '../../../agent/alerts/schema.js';
 import { configSchema, type ConfigInput } from '../../../agent/config/schema.js';
 import { EventBus } from '../../../agent/events.js';
 import { HealthRegistry } from '../../../agent/observe/health.js';
 import { createExplainer } from '../../../agent/explain/explainer.js';
+import { createStateStore } from '../../../agent/persist/store.js';
 import { createUplink, type Uplink } from '../../../agent/uplink/index.js';
 import type { Decision } from '../../../agent/types.js';
 
 export interface Rig {
   health: HealthRegistry;
+  store: AlertStore;
   alerting: AlertManager;
   uplink: Uplink;
   bus: EventBus;
@@ -33,17 +36,30 @@ export function makeRig(opts: { stateDir: string; brokerUrl: string; config?: Co
   const emitted: Alert[] = [];
   bus.on('alert', (a) => emitted.push(a.payload as Alert));
   const explainer = createExplainer(cfg.explain, log);
-  const deps = { log, bus, explainer, stateDir: opts.stateDir, agentId: 'edge-1', version: '0.1.0' };
-  const alerting = createAlerting(cfg, deps);
   const health = new HealthRegistry(log);
-  const uplink = createUplink(cfg, { ...deps, alerting, health });
+  const store = createStateStore<StoredAlert, AssetAlertState>(cfg, opts.stateDir, log, health);
+  const ids = { stateDir: opts.stateDir, agentId: 'edge-1', version: '0.1.0' };
+  const alerting = createAlerting(cfg, { log, bus, explainer, store, ...ids });
+  const uplink = createUplink(cfg, {
+    log,
+    ...ids,
+    outbox: store.outbox,
+    volatile: () => store.volatile,
+    alertCounts: () => {
+      const a = alerting.stats();
+      return { open: a.open, opened: a.opened, resolved: a.resolved, suppressed: a.suppressedCooldown + a.suppressedRate };
+    },
+    health,
+  });
   return {
     health,
+    store,
     alerting,
     uplink,
     bus,
     emitted,
     start: async () => {
+      store.start();
       await alerting.start();
       await uplink.start();
     },
@@ -51,6 +67,7 @@ export function makeRig(opts: { stateDir: string; brokerUrl: string; config?: Co
       health.stop();
       await uplink.stop();
       await alerting.stop();
+      store.stop();
     },
   };
 }

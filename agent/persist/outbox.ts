@@ -9,17 +9,38 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { OutboxConfig } from '../config/sections/uplink.js';
-import type { StoredAlert } from '../alerts/schema.js';
 
-/** One queued alert. */
-export interface OutboxRow {
+/**
+ * What the outbox needs to know of a queued message: its id (unique, so a
+ * retried commit is not queued twice), the asset whose order it keeps and
+ * its lifecycle state (the overflow policy evicts by state). The payload is
+ * opaque JSON here: persistence knows nothing of alerts.
+ */
+export interface OutboxItem {
+  id: string;
+  asset: string;
+  state: string;
+}
+
+/** One queued message. */
+export interface OutboxRow<T extends OutboxItem = OutboxItem> {
   seq: number;
   id: string;
   asset: string;
-  state: StoredAlert['state'];
-  alert: StoredAlert;
+  state: T['state'];
+  alert: T;
   bytes: number;
   replayed: boolean;
+}
+
+/** What the uplink may do with the outbox: read the ready heads, acknowledge, and say whether it is online. */
+export interface OutboxReader<T extends OutboxItem = OutboxItem> {
+  readyHeads(): Array<OutboxRow<T>>;
+  ack(seq: number): void;
+  setOnline(online: boolean): void;
+  isOpen(): boolean;
+  onReady(fn: () => void): void;
+  stats(): OutboxStats;
 }
 
 export interface OutboxStats {
@@ -60,7 +81,7 @@ const EVICT_ORDER: Record<OutboxConfig['overflow'], string[]> = {
   'reject-new': [],
 };
 
-export class Outbox {
+export class Outbox<T extends OutboxItem = OutboxItem> implements OutboxReader<T> {
   private db: Database.Database | null = null;
   private online = false;
   private count = 0;
@@ -72,21 +93,24 @@ export class Outbox {
   constructor(
     private readonly cfg: OutboxConfig,
     private readonly log: Logger,
+    /**
+     * Runs each database operation; the state store passes one that moves to
+     * memory on a storage fault and runs it again (store.ts). Identity here.
+     */
+    private readonly guard: <R>(fn: () => R) => R = (fn) => fn(),
   ) {}
 
-  /** Attach to an open database (shared with the alert state, so both commit atomically). */
-  attach(db: Database.Database): void {
-    db.exec(`CREATE TABLE IF NOT EXISTS outbox (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      id TEXT NOT NULL UNIQUE, asset TEXT NOT NULL, state TEXT NOT NULL,
-      payload TEXT NOT NULL, bytes INTEGER NOT NULL,
-      ready INTEGER NOT NULL, replayed INTEGER NOT NULL, created INTEGER NOT NULL);
-    CREATE INDEX IF NOT EXISTS outbox_asset ON outbox(asset, seq);
-    CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
+  /**
+   * Attach to an open database (the state store's: shared with the alert
+   * state, so both commit atomically). `restart` is true at start-up, false
+   * when the store moved between disk and memory mid-run.
+   */
+  attach(db: Database.Database, restart: boolean): void {
     this.db = db;
+    this.stmts.clear();
     // Rows left by a previous run: their summary wait is over (the template one is stored),
     // and anything sent from now on is late, so it says so.
-    db.prepare('UPDATE outbox SET ready = 1, replayed = 1').run();
+    if (restart) db.prepare('UPDATE outbox SET ready = 1, replayed = 1').run();
     const agg = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM outbox').get() as { n: number; b: number };
     this.count = agg.n;
     this.bytes = agg.b;
@@ -118,7 +142,11 @@ export class Outbox {
    * alerts of the same asset, which keeps per-asset order. Returns the row
    * seq, or null when the overflow policy refused it.
    */
-  enqueue(alert: StoredAlert, opts: { ready: boolean }): number | null {
+  enqueue(alert: T, opts: { ready: boolean }): number | null {
+    return this.guard(() => this.insert(alert, opts));
+  }
+
+  private insert(alert: T, opts: { ready: boolean }): number | null {
     const payload = JSON.stringify(alert);
     const bytes = Buffer.byteLength(payload);
     if (!this.makeRoom(bytes, alert)) return null;
@@ -134,7 +162,11 @@ export class Outbox {
   }
 
   /** Store the final payload (with its summary) and release the row for delivery. */
-  finalize(seq: number, alert: StoredAlert): void {
+  finalize(seq: number, alert: T): void {
+    this.guard(() => this.release(seq, alert));
+  }
+
+  private release(seq: number, alert: T): void {
     const payload = JSON.stringify(alert);
     const bytes = Buffer.byteLength(payload);
     const old = this.st('SELECT bytes FROM outbox WHERE seq = ?').get(seq) as { bytes: number } | undefined;
@@ -145,25 +177,33 @@ export class Outbox {
   }
 
   /** The oldest row of every asset, if it is ready, oldest first. */
-  readyHeads(): OutboxRow[] {
-    const rows = this.st(
-      `SELECT o.seq, o.id, o.asset, o.state, o.payload, o.bytes, o.replayed FROM outbox o
-         JOIN (SELECT asset, MIN(seq) AS s FROM outbox GROUP BY asset) h ON o.seq = h.s
-         WHERE o.ready = 1 ORDER BY o.seq`,
-    ).all() as RawRow[];
+  readyHeads(): Array<OutboxRow<T>> {
+    const rows = this.guard(() => this.heads());
     return rows.map((r) => ({
       seq: r.seq,
       id: r.id,
       asset: r.asset,
-      state: r.state as OutboxRow['state'],
-      alert: JSON.parse(r.payload) as StoredAlert,
+      state: r.state,
+      alert: JSON.parse(r.payload) as T,
       bytes: r.bytes,
       replayed: r.replayed === 1,
     }));
   }
 
+  private heads(): RawRow[] {
+    return this.st(
+      `SELECT o.seq, o.id, o.asset, o.state, o.payload, o.bytes, o.replayed FROM outbox o
+         JOIN (SELECT asset, MIN(seq) AS s FROM outbox GROUP BY asset) h ON o.seq = h.s
+         WHERE o.ready = 1 ORDER BY o.seq`,
+    ).all() as RawRow[];
+  }
+
   /** Remove a row: only called on PUBACK (or when the egress gate refused it for good). */
   ack(seq: number): void {
+    this.guard(() => this.remove(seq));
+  }
+
+  private remove(seq: number): void {
     const row = this.st('DELETE FROM outbox WHERE seq = ? RETURNING bytes').get(seq) as { bytes: number } | undefined;
     if (!row) return;
     this.count--;
@@ -177,7 +217,7 @@ export class Outbox {
    */
   setOnline(online: boolean): void {
     this.online = online;
-    if (!online && this.db) this.st('UPDATE outbox SET replayed = 1 WHERE replayed = 0').run();
+    if (!online && this.db) this.guard(() => this.st('UPDATE outbox SET replayed = 1 WHERE replayed = 0').run());
   }
 
   isOpen(): boolean {
@@ -210,7 +250,7 @@ export class Outbox {
   }
 
   /** Apply the overflow policy until `bytes` more fit; false = the new alert is refused. */
-  private makeRoom(bytes: number, alert: StoredAlert): boolean {
+  private makeRoom(bytes: number, alert: T): boolean {
     const fits = (): boolean => this.count + 1 <= this.cfg.maxCount && this.bytes + bytes <= this.cfg.maxBytes;
     if (fits()) return true;
     if (this.cfg.overflow === 'reject-new' || bytes > this.cfg.maxBytes) {
