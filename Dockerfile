@@ -4,7 +4,7 @@
 #   docker buildx build --platform linux/amd64,linux/arm64 -t edge-sentinel:0.1.0 .
 # Run:
 #   docker run -d --name edge-sentinel --restart unless-stopped \
-#     -e PLANT_BROKER_URL=mqtt://192.168.1.10:1883 \
+#     -e PLANT_BROKER_URL=mqtt://192.168.1.10:1883 -e EDGE_SENTINEL_HTTP_TOKEN=$(openssl rand -hex 16) \
 #     -v edge-sentinel-state:/var/lib/edge-sentinel -p 127.0.0.1:9464:9464 edge-sentinel:0.1.0
 
 # One pinned Node 20 release for every stage; bump deliberately (and pin the

@@ -16,6 +16,7 @@ import { ObserveServer, type HealthReport } from './observe/http.js';
 import { buildRegistry, latencyHistogramText, type MetricsContributor } from './observe/metrics.js';
 import { AgentStats } from './observe/stats.js';
 import { redactUrl } from './ingest/mqtt-options.js';
+import { resolveSecret } from './config/load.js';
 import { Pipeline } from './pipeline.js';
 import { VERSION } from './version.js';
 
@@ -152,8 +153,9 @@ export class Agent {
           this.services.flatMap((s) => (s.metrics ? [s.metrics] : [])),
           this.healthRegistry,
         );
+        const h = this.config.observe.http;
         this.http = new ObserveServer(
-          this.config.observe.http,
+          { host: h.host, port: h.port, token: resolveSecret(h.token, h.tokenFile) },
           this.registry,
           () => latencyHistogramText(this.stats),
           () => this.health(),

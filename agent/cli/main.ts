@@ -22,8 +22,9 @@ usage: edge-sentinel <command> [options]
   run [--config FILE]                    run the agent (default config: plant broker 127.0.0.1:1883)
   demo [--duration S] [--json] [--config FILE] [--history URL]
                                          embedded broker + simulated plant + the agent, printing detections and alerts
-  refit ASSET [--url http://127.0.0.1:9464]
-                                         make the running agent relearn an asset's baseline
+  refit ASSET [--url http://127.0.0.1:9464] [--config FILE] [--token T]
+                                         make the running agent relearn an asset's baseline (needs observe.http.token:
+                                         --token, $EDGE_SENTINEL_HTTP_TOKEN, or the config file's token)
   validate FILE                          check a config file; exit 2 with every problem
   schema [--alert]                       print the JSON Schema of the config (or of the alert payload)
   replay FILE.csv --report OUT.html [--config F] [--learn ROWS]  replay a recorded CSV (NAB/SKAB/generic) into an HTML report

@@ -1,9 +1,20 @@
 import type { Config } from './schema.js';
 import { parseTopicPattern } from '../ingest/topics.js';
 
+/** True for an address only this host can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
+}
+
 /** Cross-field checks zod cannot express per field. Returns `path: message (got VALUE)` lines. */
 export function crossChecks(cfg: Config): string[] {
   const out: string[] = [];
+  const http = cfg.observe.http;
+  if (http.enabled && !isLoopback(http.host) && http.token === undefined && http.tokenFile === undefined) {
+    out.push(
+      `observe.http.host: listening beyond this host needs observe.http.token or tokenFile (anyone who can reach the port could otherwise use it); keep 127.0.0.1 or set a token (got ${JSON.stringify(http.host)})`,
+    );
+  }
   cfg.plant.subscriptions.forEach((s, i) => {
     const at = `plant.subscriptions.${i}`;
     let captures: string[] = [];

@@ -40,7 +40,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
   const substituted = substituteEnv(raw, env, [], problems);
   if (problems.length) throw new ConfigError(problems, file);
   const res = configSchema.safeParse(substituted);
-  if (!res.success) throw new ConfigError(formatIssues(res.error.issues, substituted), file);
+  // Problems quote the value as written (${ENV} references unexpanded): a substituted value may be a secret.
+  if (!res.success) throw new ConfigError(formatIssues(res.error.issues, raw), file);
   const cross = crossChecks(res.data);
   if (cross.length) throw new ConfigError(cross, file);
   return res.data;
@@ -72,7 +73,11 @@ function valueAt(obj: unknown, path: string[]): unknown {
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  const s = (typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v))).replace(
+    // The password of a URL's user:password@ part.
+    /(\/\/[^:/@\s"]*):[^@/\s"]*@/g,
+    '$1:[redacted]@',
+  );
   return s.length > 80 ? s.slice(0, 77) + '...' : s;
 }
 

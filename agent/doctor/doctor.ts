@@ -6,6 +6,7 @@ import { checkBroker } from './broker.js';
 import { finding, type Finding } from './finding.js';
 import { checkClock, checkCpu, checkMemory, checkNode, DEFAULT_HOST_PATHS, type HostPaths } from './host.js';
 import { checkOnnx } from './onnx.js';
+import { checkPermissions } from './permissions.js';
 import { checkDisk, checkStateDir } from './storage.js';
 
 export interface DoctorOptions {
@@ -41,6 +42,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<Finding[]> {
     return out;
   }
   out.push(checkDisk(cfg.agent.stateDir), checkStateDir(cfg.agent.stateDir));
+  out.push(...checkPermissions(opts.configFile, cfg));
   out.push(...checkModelCards(cfg));
   const timeout = opts.brokerTimeoutMs ?? 3000;
   out.push(await checkBroker('broker.plant', 'Plant broker', cfg.plant.broker, timeout));

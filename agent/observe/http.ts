@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -12,14 +13,19 @@ export interface HealthReport extends HealthSnapshot {
 }
 
 /**
- * `/metrics` (Prometheus text) and `/healthz` (JSON; 200 when ok, 503 when not)
- * on 127.0.0.1 by default. Read-only: nothing here can change the agent.
+ * `/metrics` (Prometheus text) and `/healthz` (JSON; 503 when a component is
+ * down) on 127.0.0.1 by default. GET routes only read. The one write route,
+ * `POST /assets/<asset>/refit` (it wipes a learned baseline), needs
+ * `Authorization: Bearer <observe.http.token>` and is off without a token: a
+ * web page in a browser on the gateway can send a simple POST to 127.0.0.1
+ * (CSRF), but not one with an Authorization header (that needs a CORS
+ * preflight this server never grants).
  */
 export class ObserveServer {
   private server: Server | undefined;
 
   constructor(
-    private readonly opts: { host: string; port: number },
+    private readonly opts: { host: string; port: number; token?: string | undefined },
     private readonly registry: Registry,
     private readonly extraMetrics: () => string,
     private readonly health: () => HealthReport,
@@ -33,6 +39,15 @@ export class ObserveServer {
       const url = req.url ?? '/';
       const m = /^\/assets\/([^/]+)\/refit$/.exec(url);
       if (req.method === 'POST' && m && this.refit) {
+        const denied = this.deny(req);
+        if (denied) {
+          res.writeHead(denied.code, {
+            'content-type': 'application/json',
+            ...(denied.code === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+          });
+          res.end(JSON.stringify({ error: denied.error }));
+          return;
+        }
         const asset = decodeURIComponent(m[1]!);
         const ok = this.refit(asset);
         this.log.info({ asset, known: ok }, 'refit requested');
@@ -75,6 +90,22 @@ export class ObserveServer {
     });
     this.server = server;
     this.log.info({ url: `http://${this.opts.host}:${this.port}` }, 'metrics and health listening');
+  }
+
+  /** Why a write request is refused (null when allowed); logged without the presented credential. */
+  private deny(req: IncomingMessage): { code: 401 | 403; error: string } | null {
+    const token = this.opts.token;
+    if (!token) {
+      this.log.warn({ url: req.url }, 'write route refused: no observe.http.token configured');
+      return { code: 403, error: 'write routes are off: set observe.http.token (or tokenFile) to enable them' };
+    }
+    const got = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const a = Buffer.from(got);
+    const b = Buffer.from(token);
+    // Constant-time compare, so the token cannot be guessed byte by byte from response times.
+    if (a.length === b.length && timingSafeEqual(a, b)) return null;
+    this.log.warn({ url: req.url, presented: got ? 'wrong token' : 'none' }, 'write route refused: bad or missing bearer token');
+    return { code: 401, error: 'missing or wrong bearer token (Authorization: Bearer <observe.http.token>)' };
   }
 
   get port(): number {

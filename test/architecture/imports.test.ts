@@ -114,3 +114,38 @@ describe('import graph of agent/', () => {
     expect(found).toEqual([]);
   });
 });
+
+describe('ONNX Runtime telemetry off in every entry point', () => {
+  const ROOT = resolve(import.meta.dirname, '../..');
+  const all = (dir: string): string[] =>
+    readdirSync(dir).flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? all(p) : /\.(ts|js|mjs|cjs)$/.test(p) ? [p] : [];
+    });
+  // Everything that runs outside the test runner: the agent and its workers, the Node-RED nodes, bench hosts, scripts.
+  const sources = ['agent', 'nodes/src', 'nodes/lib', 'test/bench', 'scripts'].flatMap((d) =>
+    statSync(join(ROOT, d), { throwIfNoEntry: false }) ? all(join(ROOT, d)) : [],
+  );
+
+  it('every module that loads onnxruntime-node disables its telemetry first (in the same file, before the import)', () => {
+    const loaders = sources.filter((f) => /(?:from|import\(|require\()\s*['"]onnxruntime-node['"]/.test(readFileSync(f, 'utf8')));
+    expect(loaders.map((f) => relative(ROOT, f)).sort()).toEqual([
+      'agent/detect/model.ts',
+      'agent/doctor/onnx.ts',
+      'agent/explain/runner.ts',
+    ]);
+    for (const f of loaders) {
+      const src = readFileSync(f, 'utf8');
+      const off = src.search(/import ['"]\.\.\/no-telemetry\.js['"]/);
+      const ort = src.search(/(?:from|import\(|require\()\s*['"]onnxruntime-node['"]/);
+      expect(off, `${relative(ROOT, f)} imports no-telemetry`).toBeGreaterThanOrEqual(0);
+      expect(off, `${relative(ROOT, f)}: no-telemetry before onnxruntime-node`).toBeLessThan(ort);
+    }
+  });
+
+  it('the Node-RED bridge, the systemd unit and the Dockerfile set ORT_DISABLE_TELEMETRY=1 too', () => {
+    expect(readFileSync(join(ROOT, 'nodes/lib/bridge.js'), 'utf8')).toMatch(/^process\.env\.ORT_DISABLE_TELEMETRY = '1';$/m);
+    expect(readFileSync(join(ROOT, 'hardware/systemd/edge-sentinel.service'), 'utf8')).toMatch(/^Environment=ORT_DISABLE_TELEMETRY=1$/m);
+    expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toMatch(/^ENV ORT_DISABLE_TELEMETRY=1$/m);
+  });
+});

@@ -35,7 +35,7 @@ describe('agent against Mosquitto', () => {
     },
     assets: { defaults: { learnSamples: 200, deadlineMs: 50 }, units: { vibration: 'mm/s', temp: '°C' } },
     alerts: { openAfter: 3, resolveAfter: 10 },
-    observe: { http: { port: 0 } },
+    observe: { http: { port: 0, token: 'e2e-refit-token-0123' } },
   });
   const agent = new Agent(cfg, log, defaultExtensions());
   const decisions: Decision[] = [];
@@ -116,9 +116,10 @@ describe('agent against Mosquitto', () => {
   });
 
   it('relearns an asset on POST /assets/<asset>/refit', async () => {
-    const r = await fetch(`http://127.0.0.1:${agent.httpPort}/assets/pump-1/refit`, { method: 'POST' });
+    const headers = { authorization: 'Bearer e2e-refit-token-0123' };
+    const r = await fetch(`http://127.0.0.1:${agent.httpPort}/assets/pump-1/refit`, { method: 'POST', headers });
     expect(r.status).toBe(202);
     expect(agent.pipeline.phases()).toEqual([]);
-    expect((await fetch(`http://127.0.0.1:${agent.httpPort}/assets/nope/refit`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${agent.httpPort}/assets/nope/refit`, { method: 'POST', headers })).status).toBe(404);
   });
 });

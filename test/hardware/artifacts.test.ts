@@ -121,12 +121,15 @@ describe('Dockerfile (no Docker engine here: structural lint)', () => {
   });
 
   it("the image's config validates and binds the health endpoint where the HEALTHCHECK looks", () => {
-    const cfg = loadConfigFile(join(HW, 'container/config.yaml'), {});
+    const token = { EDGE_SENTINEL_HTTP_TOKEN: '0123456789abcdef0123' };
+    const cfg = loadConfigFile(join(HW, 'container/config.yaml'), token);
     expect(cfg.agent.stateDir).toBe('/var/lib/edge-sentinel');
     expect(cfg.observe.http.port).toBe(9464);
     expect(cfg.plant.broker.url).toBe('mqtt://127.0.0.1:1883');
-    expect(loadConfigFile(join(HW, 'container/config.yaml'), { PLANT_BROKER_URL: 'mqtt://10.0.0.5:1883' }).plant.broker.url).toBe(
+    expect(loadConfigFile(join(HW, 'container/config.yaml'), { ...token, PLANT_BROKER_URL: 'mqtt://10.0.0.5:1883' }).plant.broker.url).toBe(
       'mqtt://10.0.0.5:1883',
     );
+    // It listens on 0.0.0.0 (for -p 127.0.0.1:9464:9464), so it refuses to start without a token.
+    expect(() => loadConfigFile(join(HW, 'container/config.yaml'), {})).toThrow(/EDGE_SENTINEL_HTTP_TOKEN is not set/);
   });
 });

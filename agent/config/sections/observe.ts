@@ -35,6 +35,17 @@ export const observeSection = z
         enabled: z.boolean().default(true).describe('Serve /metrics, /healthz and the status page.'),
         host: z.string().default('127.0.0.1').describe('Bind address; 127.0.0.1 by default so metrics never leave the box unless asked.'),
         port: z.number().int().min(0).max(65535).default(9464).describe('TCP port (0 = any free port, printed in the log).'),
+        token: z
+          .string()
+          .min(16, 'at least 16 characters (e.g. openssl rand -hex 16)')
+          .optional()
+          .describe(
+            'Bearer token for the write routes (POST /assets/<asset>/refit): without one they are off. Use ${ENV} or tokenFile; never logged. Required when host is not loopback.',
+          ),
+        tokenFile: z
+          .string()
+          .optional()
+          .describe('File holding the token (whitespace trimmed), used when token is not set: e.g. a systemd credential.'),
       })
       .strict()
       .prefault({}),
