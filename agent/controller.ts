@@ -18,6 +18,7 @@ import { AgentStats } from './observe/stats.js';
 import { redactUrl } from './ingest/mqtt-options.js';
 import { resolveSecret } from './config/load.js';
 import { Pipeline } from './pipeline.js';
+import { TripUnit } from './alerts/trips.js';
 import { VERSION } from './version.js';
 
 /** The agent's id: `agent.id`, or the host name made topic-safe. */
@@ -97,15 +98,36 @@ export class Agent {
       health: this.healthRegistry,
       retryMs: config.agent.storageRetryS * 1000,
     });
-    this.pipeline = new Pipeline(config, this.runner, this.store, this.bus, this.stats, log.child({ module: 'pipeline' }));
+    // Trips publish on the plant connection from inside the decision path (alerts/trips.ts).
+    const trips = new TripUnit(
+      config.alerts,
+      config.agent.site,
+      (t, p, o) => this.publishLocal(t, p, o),
+      this.stats,
+      log.child({ module: 'trips' }),
+    );
+    this.pipeline = new Pipeline(
+      config,
+      this.runner,
+      this.store,
+      this.bus,
+      this.stats,
+      log.child({ module: 'pipeline' }),
+      trips.active ? trips : undefined,
+    );
     this.source = new MqttSource(
       config.plant.broker,
       config.plant.subscriptions,
-      (a, s, v, ts, at) => this.pipeline.ingest(a, s, v, ts, at),
+      this.pipeline,
       this.stats,
       log.child({ module: 'ingest' }),
       config.log.rateLimitMs,
     );
+  }
+
+  /** Publishes on the plant broker (local actions and trips only; never upstream). */
+  private publishLocal(topic: string, payload: Buffer, opts?: { qos: 0 | 1 }): void {
+    this.source.mqtt?.publish(topic, payload, { qos: opts?.qos ?? 1 });
   }
 
   get httpPort(): number {
@@ -131,9 +153,7 @@ export class Agent {
       agentId: this.agentId,
       version: VERSION,
       stateDir: this.stateDir,
-      publishLocal: (topic, payload, opts) => {
-        this.source.mqtt?.publish(topic, payload, { qos: opts?.qos ?? 1 });
-      },
+      publishLocal: (topic, payload, opts) => this.publishLocal(topic, payload, opts),
       versions: () => this.versions(),
     };
     for (const ext of this.extensions) {
@@ -193,6 +213,7 @@ export class Agent {
    */
   health(): HealthReport {
     const lat = this.stats.latency.snapshot();
+    const scan = this.stats.scanLatency.snapshot();
     const snap = this.healthRegistry.snapshot();
     const details: Record<string, unknown> = {};
     for (const s of this.services) {
@@ -210,6 +231,9 @@ export class Agent {
       decisions: this.stats.decisions,
       deadlineMisses: this.stats.deadlineMisses,
       latencyUs: { p50: lat.p50, p99: lat.p99, p999: lat.p999, max: lat.max },
+      scanLatencyUs: { p50: scan.p50, p99: scan.p99, p999: scan.p999, max: scan.max },
+      scans: { ...this.stats.scans },
+      trips: this.stats.tripsFired,
       ...details,
     };
   }

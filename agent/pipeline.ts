@@ -1,48 +1,42 @@
 import type { Logger } from 'pino';
+import type { DecisionHook } from './alerts/trips.js';
 import type { Config } from './config/schema.js';
 import type { AssetTuning } from './config/sections/detect.js';
 import { AssetDetector, DETECTOR_PROFILES } from './detect/detector.js';
-import type { ModelRunner } from './detect/model.js';
+import type { BatchResult, ModelRunner } from './detect/model.js';
 import type { BaselineStore } from './detect/store.js';
 import type { EventBus } from './events.js';
+import { ModelBatch, type Row, type RowSink } from './hot/batch.js';
 import type { AgentStats } from './observe/stats.js';
 import type { Decision } from './types.js';
+import type { ScanClose } from './window/aligner.js';
 
-/** A detecting-phase sample waiting for (or in) a model batch. Pooled: no per-sample allocation in the steady state. */
-interface Row {
-  det: AssetDetector;
-  x: Float32Array;
-  fb: number;
-  ts: number;
-  arrivedAt: number;
-  deadlineAt: number;
-  decided: boolean;
+/** Where decoded values go: the hot entry points (the MQTT source, replays and the Node-RED score node call them). */
+export interface ScanSink {
+  /** One decoded value. `arrivedAt`: monotonic arrival time of its message (performance.now()). */
+  ingest(asset: string, signal: string, value: number, ts: number, arrivedAt: number): void;
+  /** The values of `asset` since its last scan closed are one scan (the end of a multi-signal message). */
+  endScan(asset: string, arrivedAt: number): void;
 }
 
-/** Model-call time (EWMA, ms) above which the model step is skipped as certain to miss. */
-const SKIP_FACTOR = 0.9;
-/** Rows within this many ms of their deadline are decided by the fallback when the watchdog fires. */
-const SLACK_MS = 0.3;
+/** Most assets the pipeline tracks: a flood of bogus topics must not exhaust memory. */
+const MAX_ASSETS = 10_000;
 
 /**
- * The hot path: window → features → (learning | model batch) → decision.
- * Samples of all assets that arrive in one I/O turn are scored in one ONNX
- * Runtime call (setImmediate batching). One watchdog timer guards the
- * earliest deadline: any row still undecided at its deadline is decided by the
- * fallback detector and counted as a miss. Nothing here does disk or network I/O.
+ * The hot path: window (scan assembly) → features → (learning | model batch)
+ * → decision, one decision per asset scan (docs/architecture.md, "Scans" and
+ * "Deadline"). The deadline runs from the close of a scan; the model step and
+ * its watchdog are in hot/batch.ts. Nothing here does disk or network I/O
+ * (a trip hands its command to the MQTT client, which queues the write).
  */
-export class Pipeline {
+export class Pipeline implements ScanSink, RowSink {
   readonly detectors = new Map<string, AssetDetector>();
-  private pending: Row[] = [];
-  private inflight: Row[] | null = null;
-  private spare: Row[] = [];
-  private scheduled = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
-  private modelMsEwma = 0;
+  private readonly batch: ModelBatch;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private scanTimerAt = Infinity;
   private missStreak = 0;
   private healthBad = false;
-  private fits = new Set<Promise<unknown>>();
+  private readonly fits = new Set<Promise<unknown>>();
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
 
@@ -53,153 +47,154 @@ export class Pipeline {
     private readonly bus: EventBus,
     private readonly stats: AgentStats,
     private readonly log: Logger,
-  ) {}
+    /** Runs on every decision before its latency is taken (local-action trips). */
+    private readonly hook?: DecisionHook,
+  ) {
+    this.batch = new ModelBatch(runner, stats, log, this);
+  }
 
   tuning(asset: string): AssetTuning {
     const o = this.cfg.assets.overrides[asset];
     return o ? { ...this.cfg.assets.defaults, ...o } : this.cfg.assets.defaults;
   }
 
-  /** The hot entry point, called once per decoded sample. Never throws. */
+  /** The hot entry point, called once per decoded value. Never throws. */
   ingest(asset: string, signal: string, value: number, ts: number, arrivedAt: number): void {
-    let det = this.detectors.get(asset);
-    if (!det) {
-      if (this.detectors.size >= 10_000) {
-        this.stats.rejected.unknownSignal++;
-        return;
-      }
-      det = new AssetDetector(asset, this.tuning(asset), this.cfg.detect.riskQ, DETECTOR_PROFILES[this.cfg.detect.episode]);
-      const saved = this.store?.get(asset);
-      if (saved && saved.model === this.runner.id) det.restore(saved);
-      this.detectors.set(asset, det);
-    }
-    const i = det.window.accept(signal, value, ts, arrivedAt);
+    const det = this.detectors.get(asset) ?? this.create(asset);
+    if (!det) return;
+    const w = det.window;
+    const i = w.accept(signal, value, ts, Date.now());
     if (typeof i === 'string') {
       this.stats.rejected[i]++;
       return;
     }
-    det.observe(i, value);
+    if (w.scanOpen) {
+      // A value past the close timer starts the next scan (the open one closed when its timer ran out, not
+      // now); so does a signal that sends again, and the signal that leads the asset's ticks.
+      if (arrivedAt >= w.closeAt) this.close(det, w.closeAt, 'timer');
+      else if (w.fresh[i] === 1) this.close(det, arrivedAt, 'repeat');
+      else if (i === w.leader) this.close(det, arrivedAt, 'leader');
+    }
+    w.add(i, value, ts, arrivedAt);
     if (this.bus.has('sample')) this.bus.emit('sample', { asset, signal, value, ts });
+    if (w.complete) this.close(det, arrivedAt, 'complete');
+    else this.armScanTimer(w.closeAt);
+  }
+
+  /** Closes the asset's open scan (a multi-signal message ended). */
+  endScan(asset: string, arrivedAt: number = performance.now()): void {
+    const det = this.detectors.get(asset);
+    if (det?.window.scanOpen) this.close(det, arrivedAt, 'message');
+  }
+
+  /** Number of the scan the asset's last accepted value joined (0 = none yet): the Node-RED node maps messages to decisions with it. */
+  joinedScan(asset: string): number {
+    return this.detectors.get(asset)?.window.joined ?? 0;
+  }
+
+  private create(asset: string): AssetDetector | undefined {
+    if (this.detectors.size >= MAX_ASSETS) {
+      this.stats.rejected.unknownSignal++;
+      return undefined;
+    }
+    const det = new AssetDetector(asset, this.tuning(asset), this.cfg.detect.riskQ, DETECTOR_PROFILES[this.cfg.detect.episode]);
+    const saved = this.store?.get(asset);
+    if (saved && saved.model === this.runner.id) det.restore(saved);
+    this.detectors.set(asset, det);
+    return det;
+  }
+
+  /** Closes a scan at `closedAt` (monotonic ms; the deadline counts from here) and decides it. */
+  private close(det: AssetDetector, closedAt: number, why: ScanClose): void {
+    const w = det.window;
+    this.stats.scans[why]++;
+    const firstAt = w.firstAt;
+    const ts = w.scanTs;
+    const scan = w.seq + 1;
+    det.scan();
+    w.endScan();
     if (det.phase !== 'detecting') {
       if (det.phase === 'learning' && det.learn(ts)) this.startFit(det);
-      this.emit({
-        asset,
-        ts,
-        phase: 'learning',
-        score: 0,
-        threshold: 0,
-        anomalous: false,
-        source: 'fallback',
-        latencyUs: (performance.now() - arrivedAt) * 1000,
-        deadlineMissed: false,
-      });
+      this.finish(
+        {
+          asset: det.asset,
+          ts,
+          scan,
+          phase: 'learning',
+          score: 0,
+          threshold: 0,
+          anomalous: false,
+          source: 'fallback',
+          latencyUs: 0,
+          scanUs: 0,
+          deadlineMissed: false,
+        },
+        0,
+        closedAt,
+        firstAt,
+      );
       return;
     }
-    const row = this.spare.pop() ?? { det, x: new Float32Array(0), fb: 0, ts: 0, arrivedAt: 0, deadlineAt: 0, decided: false };
-    const x = det.vector();
-    if (row.x.length !== x.length) row.x = new Float32Array(x.length);
-    row.x.set(x);
-    row.det = det;
+    const row = this.batch.take(det);
     row.fb = det.fallbackScore();
     row.ts = ts;
-    row.arrivedAt = arrivedAt;
-    row.deadlineAt = arrivedAt + det.tuning.deadlineMs;
-    row.decided = false;
-    if (this.modelMsEwma > det.tuning.deadlineMs * SKIP_FACTOR) {
-      // The model is currently too slow for this deadline: decide now, count the miss.
-      this.decideFallback(row, true);
-      this.spare.push(row);
-      // Still probe the model now and then so the estimate can recover.
-      this.modelMsEwma *= 0.99;
-      return;
-    }
-    this.pending.push(row);
-    this.arm(row.deadlineAt);
-    if (!this.scheduled && !this.inflight) {
-      this.scheduled = true;
-      setImmediate(this.runBatch);
-    }
+    row.scan = scan;
+    row.firstAt = firstAt;
+    row.closedAt = closedAt;
+    row.deadlineAt = closedAt + det.tuning.deadlineMs;
+    this.batch.submit(row, det.tuning.deadlineMs);
   }
 
-  private readonly runBatch = (): void => {
-    this.scheduled = false;
-    if (this.inflight || this.stopped) return;
-    const batch = this.pending.filter((r) => !r.decided);
-    for (const r of this.pending) if (r.decided) this.spare.push(r);
-    this.pending = [];
-    if (batch.length === 0) return this.maybeIdle();
-    this.inflight = batch;
-    const t0 = performance.now();
-    this.runner
-      .score(batch.map((r) => ({ params: r.det.baseline!.pca, x: r.x })))
-      .then((res) => {
-        const now = performance.now();
-        const ms = now - t0;
-        this.stats.modelCall.record(ms * 1000);
-        this.modelMsEwma = this.modelMsEwma === 0 ? ms : 0.9 * this.modelMsEwma + 0.1 * ms;
-        for (let b = 0; b < batch.length; b++) {
-          const r = batch[b]!;
-          if (r.decided) {
-            this.stats.lateModelResults++;
-            continue;
-          }
-          if (now > r.deadlineAt) {
-            // The model answered after the deadline (the watchdog's 1 ms timer granularity can let that
-            // happen for sub-millisecond budgets): the model missed, the fallback decides.
-            this.decideFallback(r, true);
-            continue;
-          }
-          r.decided = true;
-          this.countMiss(false);
-          this.stats.modelDecisions++;
-          this.emit(r.det.decide(res.scores[b]!, 'model', r.ts, (now - r.arrivedAt) * 1000, false, res.z, b * res.fmax, now));
-        }
-      })
-      .catch((err: unknown) => {
-        this.stats.modelErrors++;
-        this.log.error({ err }, 'model step failed; deciding the batch with the fallback');
-        for (const r of batch) if (!r.decided) this.decideFallback(r, false);
-      })
-      .finally(() => {
-        for (const r of batch) this.spare.push(r);
-        this.inflight = null;
-        if (this.pending.length) {
-          this.scheduled = true;
-          setImmediate(this.runBatch);
-        } else this.maybeIdle();
-      });
-  };
+  /** RowSink: a detecting-phase scan decided by the model or the fallback. */
+  decide(r: Row, source: 'model' | 'fallback', missed: boolean, res: BatchResult | undefined, b: number, now: number): void {
+    if (source === 'model') this.countMiss(false);
+    else if (missed) this.countMiss(true);
+    const raw = res ? res.scores[b]! : r.fb;
+    const d = r.det.decide(raw, source, r.ts, 0, missed, res?.z, res ? b * res.fmax : 0, now);
+    d.scan = r.scan;
+    this.finish(d, r.fb, r.closedAt, r.firstAt);
+  }
 
-  private decideFallback(r: Row, missed: boolean): void {
-    r.decided = true;
+  /** Trips first (their command is part of the decision's deadline), then latency, counters and the bus. */
+  private finish(d: Decision, zMax: number, closedAt: number, firstAt: number): void {
+    this.hook?.onDecision(d, zMax);
     const now = performance.now();
-    this.stats.fallbackDecisions++;
-    if (missed) this.countMiss(true);
-    this.emit(r.det.decide(r.fb, 'fallback', r.ts, (now - r.arrivedAt) * 1000, missed, undefined, 0, now));
+    d.latencyUs = (now - closedAt) * 1000;
+    d.scanUs = (now - firstAt) * 1000;
+    this.stats.decisions++;
+    if (d.anomalous) this.stats.anomalies++;
+    this.stats.latency.record(d.latencyUs);
+    this.stats.scanLatency.record(d.scanUs);
+    if (this.stats.firstDecisionAt === 0) this.stats.firstDecisionAt = Date.now();
+    this.bus.emit('decision', d);
   }
 
-  /** One watchdog timer for the earliest undecided deadline (not a timer per sample). */
-  private arm(at: number): void {
-    if (at >= this.timerAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(this.onDeadline, Math.max(1, Math.floor(at - performance.now())));
-    this.timer.unref();
+  /**
+   * One close timer for the earliest open scan that is not complete. It is
+   * not cleared when scans complete by themselves: it fires, finds nothing
+   * due, and re-arms for the next open scan (cheaper than re-arming per scan).
+   */
+  private armScanTimer(at: number): void {
+    if (at >= this.scanTimerAt || this.stopped) return;
+    if (this.scanTimer) clearTimeout(this.scanTimer);
+    this.scanTimerAt = at;
+    this.scanTimer = setTimeout(this.onScanTimer, Math.max(1, Math.ceil(at - performance.now())));
+    this.scanTimer.unref();
   }
 
-  private readonly onDeadline = (): void => {
-    this.timer = undefined;
-    this.timerAt = Infinity;
+  private readonly onScanTimer = (): void => {
+    this.scanTimer = undefined;
+    this.scanTimerAt = Infinity;
     const now = performance.now();
     let next = Infinity;
-    for (const list of [this.inflight ?? [], this.pending]) {
-      for (const r of list) {
-        if (r.decided) continue;
-        if (r.deadlineAt - now <= SLACK_MS) this.decideFallback(r, true);
-        else if (r.deadlineAt < next) next = r.deadlineAt;
-      }
+    for (const det of this.detectors.values()) {
+      const w = det.window;
+      if (!w.scanOpen) continue;
+      const at = w.closeAt;
+      if (at <= now) this.close(det, at, 'timer');
+      else if (at < next) next = at;
     }
-    if (next < Infinity) this.arm(next);
+    if (next < Infinity) this.armScanTimer(next);
   };
 
   private countMiss(missed: boolean): void {
@@ -217,17 +212,9 @@ export class Pipeline {
       this.bus.emit('health', {
         kind: 'deadline',
         ok: false,
-        message: `${this.missStreak} consecutive samples missed the model deadline; the fallback detector is deciding`,
+        message: `${this.missStreak} consecutive scans missed the model deadline; the fallback detector is deciding`,
       });
     }
-  }
-
-  private emit(d: Decision): void {
-    this.stats.decisions++;
-    if (d.anomalous) this.stats.anomalies++;
-    this.stats.latency.record(d.latencyUs);
-    if (this.stats.firstDecisionAt === 0) this.stats.firstDecisionAt = Date.now();
-    this.bus.emit('decision', d);
   }
 
   private startFit(det: AssetDetector): void {
@@ -236,7 +223,7 @@ export class Pipeline {
       .then((b) => {
         this.store?.save(b);
         this.log.info(
-          { asset: det.asset, samples: b.samples, signals: b.signals, threshold: b.modelThreshold.threshold },
+          { asset: det.asset, scans: b.samples, signals: b.signals, threshold: b.modelThreshold.threshold },
           'baseline learned; detecting',
         );
         this.bus.emit('phase', { asset: det.asset, phase: 'detecting', samples: b.samples });
@@ -247,18 +234,19 @@ export class Pipeline {
       })
       .finally(() => {
         this.fits.delete(p);
-        this.maybeIdle();
+        this.idle();
       });
     this.fits.add(p);
   }
 
-  /** Forgets an asset's baseline so it learns again from the next sample. */
+  /** Forgets an asset's baseline so it learns again from the next value (its open scan is dropped). */
   refit(asset: string): boolean {
     const had = this.detectors.delete(asset);
     this.store?.forget(asset);
     return had;
   }
 
+  /** Each asset's phase and learning progress (scans). */
   phases(): Array<{ asset: string; phase: 'learning' | 'detecting'; samples: number }> {
     return [...this.detectors.values()].map((d) => ({
       asset: d.asset,
@@ -267,17 +255,21 @@ export class Pipeline {
     }));
   }
 
-  /** Resolves when no sample is pending, in flight or fitting (replay and tests). */
+  /**
+   * Resolves when no closed scan is waiting for the model and no fit runs
+   * (replay and tests). Open scans stay open: end them with endScan().
+   */
   flush(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private isIdle(): boolean {
-    return !this.inflight && this.pending.length === 0 && this.fits.size === 0 && !this.scheduled;
+    return this.batch.isIdle && this.fits.size === 0;
   }
 
-  private maybeIdle(): void {
+  /** RowSink: the batcher has nothing queued or in flight. */
+  idle(): void {
     if (!this.isIdle()) return;
     const w = this.idleWaiters;
     this.idleWaiters = [];
@@ -286,12 +278,9 @@ export class Pipeline {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const r of this.pending) this.spare.push(r);
-    this.pending = [];
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.scanTimer) clearTimeout(this.scanTimer);
+    this.scanTimer = undefined;
     await Promise.allSettled([...this.fits]);
-    const left = this.inflight;
-    if (left) await new Promise<void>((r) => this.idleWaiters.push(r));
+    await this.batch.stop();
   }
 }

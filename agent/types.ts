@@ -41,19 +41,23 @@ export interface Diagnosis {
   confidence: number;
 }
 
-/** The per-sample decision the hot path produces (one per aligned asset sample). */
+/** The decision the hot path produces: one per asset scan (docs/architecture.md, "Scans"). */
 export interface Decision {
   asset: string;
-  /** Source timestamp of the sample that triggered the decision (ms epoch). */
+  /** Source timestamp of the scan: the newest source time among its values (ms epoch). */
   ts: number;
+  /** The asset's scan number (1, 2, ... since the asset's detector was created); always set by the pipeline. */
+  scan?: number;
   phase: 'learning' | 'detecting';
   score: number;
   threshold: number;
   anomalous: boolean;
   /** Which detector decided: the ONNX model, or the cheap fallback when the model would miss the deadline. */
   source: 'model' | 'fallback';
-  /** Arrival → decision, microseconds (monotonic clock). */
+  /** Close of the scan → decision (the deadline's clock), microseconds, monotonic; includes handing a trip to the plant broker. */
   latencyUs: number;
+  /** First value of the scan arriving → decision, microseconds (includes the wait for its other signals); always set by the pipeline. */
+  scanUs?: number;
   deadlineMissed: boolean;
   /** Present when anomalous. */
   evidence?: SignalEvidence[];

@@ -1,9 +1,11 @@
 /**
- * The per-asset alert state machine: idle → (N anomalous) → open →
- * update* → (M normal below the deadband) → resolved → cooldown → idle.
- * Pure and synchronous: it runs on the hot path inside the `decision`
- * listener, so it only touches memory. Persistence is the caller's job
- * (snapshot()/restore(), dirty tracking for batched writes).
+ * The per-asset alert state machine: idle → (N anomalous scans) → open →
+ * update* → (M normal scans below the deadband) → resolved → cooldown → idle.
+ * Every decision is one asset scan, so the streaks count scans and a 1 kHz
+ * asset behaves like a 1 Hz one. A cooldown holds back re-opens of the same
+ * or lower severity only: a worse fault opens at once (issue #12).
+ * Pure and synchronous: it only touches memory. Persistence is the caller's
+ * job (snapshot()/restore(), dirty tracking for batched writes).
  */
 import { randomUUID } from 'node:crypto';
 import type { AlertsConfig } from '../config/sections/alerts.js';
@@ -34,6 +36,8 @@ export interface AssetAlertState {
   normStreak: number;
   streakStart: number;
   cooldownUntil: number;
+  /** Peak severity of the episode whose resolution started the cooldown (absent in states saved before it existed). */
+  cooldownSeverity?: Severity;
   open: Episode | null;
 }
 
@@ -44,7 +48,7 @@ export interface LifecycleCounters {
   opened: number;
   updated: number;
   resolved: number;
-  /** Opens suppressed because the asset was in its cooldown. */
+  /** Opens suppressed because the asset was in its cooldown (at the same or a lower severity). */
   suppressedCooldown: number;
   /** Material changes not sent because of the update rate limit. */
   suppressedRate: number;
@@ -55,8 +59,6 @@ const NO_DIAGNOSIS: Diagnosis = { pattern: 'unknown', signals: [], confidence: 0
 export class AlertLifecycle {
   private readonly assets = new Map<string, AssetAlertState>();
   private readonly dirty = new Set<string>();
-  /** Timestamp of each asset's last decision (transient): streaks advance once per sample time. */
-  private readonly lastTs = new Map<string, number>();
   readonly counters: LifecycleCounters = { opened: 0, updated: 0, resolved: 0, suppressedCooldown: 0, suppressedRate: 0 };
 
   constructor(
@@ -75,17 +77,15 @@ export class AlertLifecycle {
 
   private onAnomalous(st: AssetAlertState, d: Decision): Transition | null {
     st.normStreak = 0;
-    // Hysteresis counts samples in time, not decisions: the k signals of one tick (same timestamp)
-    // give k decisions on the same aligned vector, and must not open an alert by themselves.
-    if (st.anomStreak === 0 || !this.sameInstant(st.asset, d.ts)) st.anomStreak++;
-    this.lastTs.set(st.asset, d.ts);
-    if (st.anomStreak === 1) st.streakStart = d.ts;
+    if (++st.anomStreak === 1) st.streakStart = d.ts;
     const sev = severityOf(d, this.cfg.severity);
     const ep = st.open;
     if (!ep) {
       if (st.anomStreak < this.cfg.openAfter) return null;
-      if (this.now() < st.cooldownUntil) {
-        // De-dup after a resolution: the same fault flapping back is not a new alert yet.
+      // De-dup after a resolution: the same fault flapping back is not a new alert yet. A worse one is:
+      // an info false alarm must not hold back a critical fault for the rest of its cooldown. (A state
+      // saved before the resolved severity was kept suppresses only info, erring toward alerting.)
+      if (this.now() < st.cooldownUntil && severityRank(sev) <= severityRank(st.cooldownSeverity ?? 'info')) {
         this.counters.suppressedCooldown++;
         return null;
       }
@@ -128,21 +128,13 @@ export class AlertLifecycle {
     return this.transition('update', st.asset, ep);
   }
 
-  /** Whether `ts` belongs to the same sample instant as the asset's previous decision (alerts.instantMs). */
-  private sameInstant(asset: string, ts: number): boolean {
-    const last = this.lastTs.get(asset);
-    return last !== undefined && Math.abs(ts - last) < this.cfg.instantMs;
-  }
-
   private onNormal(st: AssetAlertState, d: Decision): Transition | null {
     st.anomStreak = 0;
-    const sameTick = this.sameInstant(st.asset, d.ts);
-    this.lastTs.set(st.asset, d.ts);
     const ep = st.open;
     if (!ep) return null;
-    // Deadband: only a score clearly below the threshold counts toward resolution (once per tick).
+    // Deadband: only a score clearly below the threshold counts toward resolution.
     if (d.score >= d.threshold * this.cfg.deadband) st.normStreak = 0;
-    else if (!sameTick || st.normStreak === 0) st.normStreak++;
+    else st.normStreak++;
     if (st.normStreak < this.cfg.resolveAfter) return null;
     ep.seq++;
     if (d.evidence) ep.evidence = d.evidence;
@@ -150,6 +142,7 @@ export class AlertLifecycle {
     st.open = null;
     st.normStreak = 0;
     st.cooldownUntil = this.now() + this.cfg.cooldownS * 1000;
+    st.cooldownSeverity = ep.severity;
     this.counters.resolved++;
     return t;
   }

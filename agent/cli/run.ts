@@ -13,8 +13,10 @@ import { args } from './args.js';
 /** `edge-sentinel run [--config FILE]`: the daemon (under the fleet supervisor when fleet.enabled). Stops cleanly on SIGINT/SIGTERM. */
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = args(argv, { config: { type: 'string', short: 'c' } });
-  const cfg: Config = values.config ? loadConfigFile(values.config) : parseConfig({});
+  const notes: string[] = [];
+  const cfg: Config = values.config ? loadConfigFile(values.config, process.env, notes) : parseConfig({});
   const log = createRootLogger(cfg.log.level);
+  for (const note of notes) log.warn({ file: values.config }, `config: ${note}`);
   // systemd Type=notify: READY once serving, STATUS= on every component change, and WATCHDOG pings
   // while the event loop lives and the hot path makes progress. Only a stalled hot path withholds them:
   // a broker outage or a full disk is not fixed by a restart, and restarting would only lose state.

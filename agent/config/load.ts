@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { EdgeError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 import { crossChecks } from './checks.js';
+import { dropRemovedKeys } from './removed.js';
 
 /** A config that failed validation: every problem as `path: message (got VALUE)`. */
 export class ConfigError extends EdgeError {
@@ -17,8 +18,12 @@ export class ConfigError extends EdgeError {
 
 const SECRET_KEY = /pass(word)?|secret|token|key$/i;
 
-/** Reads a YAML or JSON file, substitutes ${ENV}, validates. Throws ConfigError. */
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads a YAML or JSON file, substitutes ${ENV}, validates. Throws ConfigError.
+ * Keys of earlier versions that were removed are dropped with a line in `notes`
+ * (validate prints them, run logs them).
+ */
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, notes?: string[]): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -31,15 +36,18 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   } catch (err) {
     throw new ConfigError([`(syntax): ${(err as Error).message.split('\n')[0]}`], file);
   }
-  return parseConfig(raw ?? {}, env, file);
+  return parseConfig(raw ?? {}, env, file, notes);
 }
 
-/** Validates an already-parsed object (used by the CLI, the demo and Node-RED nodes). */
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, file?: string): Config {
+/** Validates an already-parsed object (used by the CLI, the demo and Node-RED nodes); see loadConfigFile for `notes`. */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, file?: string, notes?: string[]): Config {
   const problems: string[] = [];
   const substituted = substituteEnv(raw, env, [], problems);
   if (problems.length) throw new ConfigError(problems, file);
-  const res = configSchema.safeParse(substituted);
+  // Keys an earlier version had are dropped, with a note (config/removed.ts); notes quote the value as written.
+  const current = dropRemovedKeys(substituted);
+  notes?.push(...dropRemovedKeys(raw).notes);
+  const res = configSchema.safeParse(current.raw);
   // Problems quote the value as written (${ENV} references unexpanded): a substituted value may be a secret.
   if (!res.success) throw new ConfigError(formatIssues(res.error.issues, raw), file);
   const cross = crossChecks(res.data);

@@ -22,9 +22,12 @@ const recentScratch = new Float64Array(RING);
 /**
  * One asset's detector: feature state, learning buffer, learned baseline and
  * thresholds. The same class serves the daemon, replay benches and Node-RED.
- * The pipeline drives it: observe() per sample; while learning, learn();
- * then fit() once (async, off the hot path); while detecting, vector() feeds
- * the model batch and decide() turns a score into a Decision.
+ * The pipeline drives it once per asset scan (docs/architecture.md, "Scans"):
+ * scan() applies the closed scan's new values to the features; while
+ * learning, learn(); then fit() once (the PCA fit runs synchronously on the
+ * calling thread, the learning set is scored in one async model call); while
+ * detecting, vector() feeds the model batch and decide() turns a score into a
+ * Decision.
  */
 export class AssetDetector {
   readonly window: AssetWindow;
@@ -52,7 +55,7 @@ export class AssetDetector {
     private readonly riskQ: number,
     readonly opts: DetectorOptions = DEFAULT_DETECTOR_OPTIONS,
   ) {
-    this.window = new AssetWindow(asset, tuning.stalenessMs, tuning.lateToleranceMs);
+    this.window = new AssetWindow(asset, tuning);
   }
 
   /** Installs a persisted baseline (after restart): detecting immediately, features warm. */
@@ -70,10 +73,16 @@ export class AssetDetector {
     this.phase = 'detecting';
   }
 
-  /** Updates features for signal i with its new value. */
-  observe(i: number, value: number): void {
-    if (i >= this.states.length) this.ensureStates();
-    this.states[i]!.update(value);
+  /**
+   * Applies the window's open scan to the features: each signal with a new
+   * value updates its state once; signals without one keep theirs (a carried
+   * value is not a new observation: it must not count as a repeat for the
+   * stuck rule). The caller then closes the scan (window.endScan()).
+   */
+  scan(): void {
+    const w = this.window;
+    if (this.states.length < w.signals.length) this.ensureStates();
+    for (let i = 0; i < w.signals.length; i++) if (w.fresh[i] === 1) this.states[i]!.update(w.values[i]!);
   }
 
   private ensureStates(): void {
@@ -115,8 +124,9 @@ export class AssetDetector {
       mean.push(pca.mu[s * FEATURES_PER_SIGNAL]!);
       spread.push(pca.sd[s * FEATURES_PER_SIGNAL]!);
     }
-    // Per-signal learning statistics for the rules, taken now: samples keep arriving while the model scores.
-    const per = n / this.states.length;
+    // Per-signal learning statistics for the rules, taken now: scans keep arriving while the model scores.
+    // Each learning scan gave every signal (at most) one value.
+    const per = n;
     // stuckRun 0 = off: a signal that repeated for much of learning (a constant or coarse one) cannot be called stuck.
     const stuckRun = this.states.map((st) =>
       Number.isFinite(this.opts.stuck) && st.maxRun < per / 4 ? Math.max(this.opts.stuck, 2 * st.maxRun + 1) : 0,
@@ -227,7 +237,8 @@ export class AssetDetector {
     }
     const anomalous = score >= threshold;
     if (!anomalous && source === 'model' && (this.opts.adapt > 0 || this.opts.adaptSlow > 0)) this.follow();
-    if (anomalous) this.quiet = Math.round((this.opts.refractory * (this.baseline?.samples ?? 0)) / Math.max(1, this.states.length));
+    // The refractory is in learning lengths; a learning length is `samples` scans (one decision each).
+    if (anomalous) this.quiet = Math.round(this.opts.refractory * (this.baseline?.samples ?? 0));
     // The threshold's tail keeps learning from the score it thresholds, before rules and refractory: with the
     // likelihood, that includes the rows a refractory silences (its zeros say nothing about the likelihood's
     // tail). Without it, `own` equals `score` on every normal decision.
@@ -235,12 +246,15 @@ export class AssetDetector {
     const d: Decision = {
       asset: this.asset,
       ts,
+      // Set by the pipeline (in the literal so every decision has one shape).
+      scan: 0,
       phase: 'detecting',
       score,
       threshold,
       anomalous,
       source,
       latencyUs,
+      scanUs: 0,
       deadlineMissed: missed,
     };
     if (anomalous) this.explain(d, z, zOff, arrivalNow);

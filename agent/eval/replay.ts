@@ -1,24 +1,18 @@
 /**
- * Replay harness: feeds a recorded series sample by sample, in order, through
- * the exact classes the daemon uses (Pipeline → AssetDetector → ModelRunner
- * (ONNX Runtime) → SPOT thresholds → diagnosis), with no MQTT. A row is only
- * ingested after every earlier row has been decided, so a detector can never
- * see a sample before its time; nothing looks at the whole file (no min/max).
- *
- * The benches (test/bench/nab.ts, test/bench/skab.ts) and the HTML replay
- * report use this API; see docs/detection.md.
+ * Replays of one recorded series for the detection benches (test/bench/nab.ts,
+ * skab.ts, diagnosis.ts): each row is one scan of the asset, fed through the
+ * shared harness (harness.ts: the daemon's own Pipeline, one row at a time, no
+ * lookahead). See docs/detection.md.
  */
 import { performance } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';
 import { parseConfig } from '../config/load.js';
 import type { ConfigInput } from '../config/schema.js';
 import { builtinCardPath } from '../detect/card.js';
-import { AssetDetector, DETECTOR_PROFILES, type DetectorOptions } from '../detect/detector.js';
+import type { DetectorOptions } from '../detect/detector.js';
 import { ModelRunner } from '../detect/model.js';
-import { EventBus } from '../events.js';
-import { AgentStats } from '../observe/stats.js';
-import { Pipeline } from '../pipeline.js';
 import type { Decision } from '../types.js';
+import { ReplayHarness, replayConfig } from './harness.js';
 
 /** A recorded multivariate series: row timestamps (ms) and one value array per signal, row for row. */
 export interface ReplaySeries {
@@ -28,11 +22,11 @@ export interface ReplaySeries {
 
 /** How to replay one series. */
 export interface ReplayOptions {
-  /** Rows of the learning phase (NAB: its probation; SKAB: 400). */
+  /** Rows (scans) of the learning phase (NAB: its probation; SKAB: 400). */
   learnRows: number;
   /** A started runner to share between series (saves loading the model per file); default: a fresh built-in one. */
   runner?: ModelRunner;
-  /** Extra config (the same for a whole benchmark); `assets.defaults.learnSamples` is set from learnRows. */
+  /** Extra config (the same for a whole benchmark); the learning length is set from learnRows. */
   config?: ConfigInput;
   /** Asset name used for the series (default "replay"). */
   asset?: string;
@@ -43,13 +37,13 @@ export interface ReplayOptions {
 
 /** What a replay produced, one entry per row. */
 export interface ReplayResult {
-  /** The decision of each row (for multi-signal rows, the one made after the row's last signal). */
+  /** The decision of each row (one row = one scan = one decision). */
   decisions: Decision[];
   /** Streaming anomaly score in [0, 1) per row: 0 while learning, else normalisedScore(decision). */
   anomaly: Float64Array;
   /** The agent's own decision per row (1 = anomalous), with its learned thresholds. */
   detections: Uint8Array;
-  /** Wall time per row from first ingest to decision, µs. */
+  /** Wall time per row from its first value to its decision, µs. */
   micros: Float64Array;
   modelDecisions: number;
   fallbackDecisions: number;
@@ -78,70 +72,50 @@ export async function openReplayRunner(cardPath: string = builtinCardPath(), log
 
 /** Replays one series through a fresh Pipeline; see the file comment. */
 export async function replaySeries(series: ReplaySeries, opts: ReplayOptions): Promise<ReplayResult> {
-  const names = Object.keys(series.signals);
-  const cols = names.map((n) => series.signals[n]!);
   const n = series.ts.length;
-  for (const [i, c] of cols.entries()) {
-    if (c.length !== n) throw new RangeError(`signal ${names[i]} has ${c.length} values for ${n} timestamps`);
-  }
   const log = opts.log ?? silent;
-  const input = opts.config ?? {};
-  // The pipeline counts every ingested sample as one learning sample, so a row of k signals is k of them.
-  const learnSamples = Math.max(20, opts.learnRows * Math.max(1, names.length));
-  const cfg = parseConfig({
-    ...input,
-    assets: { ...input.assets, defaults: { ...input.assets?.defaults, learnSamples, learnSeconds: 0 } },
-  });
+  const asset = opts.asset ?? 'replay';
+  const cfg = replayConfig(parseConfig(opts.config ?? {}), opts.learnRows, [asset]);
   const own = opts.runner === undefined;
   const runner = opts.runner ?? (await openReplayRunner(undefined, log));
-  const bus = new EventBus(log);
-  const stats = new AgentStats();
-  const pipeline = new Pipeline(cfg, runner, undefined, bus, stats, log);
-  const asset = opts.asset ?? 'replay';
-  if (opts.detector) {
-    // Same class the pipeline would build: the configured profile, with these overrides on top.
-    pipeline.detectors.set(
-      asset,
-      new AssetDetector(asset, pipeline.tuning(asset), cfg.detect.riskQ, { ...DETECTOR_PROFILES[cfg.detect.episode], ...opts.detector }),
-    );
-  }
+  const h = new ReplayHarness(cfg, runner, log);
+  if (opts.detector) h.useDetector(asset, opts.detector);
   let last: Decision | undefined;
-  const off = bus.on('decision', (d) => {
+  h.bus.on('decision', (d) => {
     if (d.asset === asset) last = d;
   });
   const decisions: Decision[] = new Array<Decision>(n);
   const anomaly = new Float64Array(n);
   const detections = new Uint8Array(n);
   const micros = new Float64Array(n);
-  let prevTs = -Infinity;
+  let t0 = 0;
   try {
-    for (let r = 0; r < n; r++) {
-      // The window rejects repeated or backward timestamps (NAB has both); keep row order, nudge by 1 ms.
-      const ts = Math.max(series.ts[r]!, prevTs + 1);
-      prevTs = ts;
-      last = undefined;
-      const t0 = performance.now();
-      for (let s = 0; s < cols.length; s++) pipeline.ingest(asset, names[s]!, cols[s]![r]!, ts, performance.now());
-      await pipeline.flush();
-      micros[r] = (performance.now() - t0) * 1000;
-      const d: Decision = last ?? {
-        asset,
-        ts,
-        phase: 'learning',
-        score: 0,
-        threshold: 0,
-        anomalous: false,
-        source: 'fallback',
-        latencyUs: 0,
-        deadlineMissed: false,
-      };
-      decisions[r] = d;
-      anomaly[r] = normalisedScore(d);
-      detections[r] = d.phase === 'detecting' && d.anomalous ? 1 : 0;
-    }
+    await h.run(series.ts, [{ asset, signals: series.signals }], {
+      before() {
+        last = undefined;
+        t0 = performance.now();
+      },
+      after(r, ts) {
+        micros[r] = (performance.now() - t0) * 1000;
+        // A row whose every value was rejected (NaN) makes no scan: it reads as a learning placeholder.
+        const d: Decision = last ?? {
+          asset,
+          ts,
+          phase: 'learning',
+          score: 0,
+          threshold: 0,
+          anomalous: false,
+          source: 'fallback',
+          latencyUs: 0,
+          deadlineMissed: false,
+        };
+        decisions[r] = d;
+        anomaly[r] = normalisedScore(d);
+        detections[r] = d.phase === 'detecting' && d.anomalous ? 1 : 0;
+      },
+    });
   } finally {
-    off();
-    await pipeline.stop();
+    await h.stop();
     if (own) await runner.stop();
   }
   return {
@@ -149,9 +123,9 @@ export async function replaySeries(series: ReplaySeries, opts: ReplayOptions): P
     anomaly,
     detections,
     micros,
-    modelDecisions: stats.modelDecisions,
-    fallbackDecisions: stats.fallbackDecisions,
-    deadlineMisses: stats.deadlineMisses,
+    modelDecisions: h.stats.modelDecisions,
+    fallbackDecisions: h.stats.fallbackDecisions,
+    deadlineMisses: h.stats.deadlineMisses,
   };
 }
 

@@ -3,14 +3,12 @@ import type { Logger } from 'pino';
 import type { BrokerConfig, SubscriptionConfig } from '../config/sections/plant.js';
 import { RateLimitedLog } from '../observe/ratelimit.js';
 import type { AgentStats } from '../observe/stats.js';
-import { decoderFor, DecodeError, type Decoder, type DecodeContext } from './decoders/index.js';
+import type { ScanSink } from '../pipeline.js';
+import { decoderFor, DecodeError, type Decoder, type DecodeContext, type SampleEmitter } from './decoders/index.js';
 import { mqttOptions, redactUrl, setNoDelay } from './mqtt-options.js';
 import { Backoff, reconnectWithBackoff } from './reconnect.js';
 import { parseTopicPattern, type TopicPattern } from './topics.js';
 import { yieldBetweenPieces } from './yielding-stream.js';
-
-/** Where decoded samples go: the pipeline's hot entry point. */
-export type SampleSink = (asset: string, signal: string, value: number, ts: number, arrivedAt: number) => void;
 
 interface Route {
   pattern: TopicPattern;
@@ -28,9 +26,10 @@ const TOPIC_CACHE_MAX = 50_000;
 
 /**
  * The plant-side MQTT source: subscribes, maps topic → asset/signal, decodes,
- * and hands each value to the sink with its arrival time (performance.now()).
- * Malformed and unmapped messages are counted and logged rate-limited; this
- * path never throws.
+ * and hands each value to the sink with its message's arrival time
+ * (performance.now()), and the end of each multi-signal message as a scan
+ * boundary (decoders/types.ts). Malformed and unmapped messages are counted
+ * and logged rate-limited; this path never throws.
  */
 export class MqttSource {
   private client: MqttClient | undefined;
@@ -40,17 +39,28 @@ export class MqttSource {
   private connected = false;
   /** Connection events for the health registry (set by the controller before start()). */
   onConnection: ((e: { type: 'up' } | { type: 'down' } | { type: 'error'; err: Error }) => void) | undefined;
+  /** Reused for every message (the hot path allocates nothing per message here). */
+  private readonly ctx: DecodeContext = { topic: '', asset: undefined, signal: undefined, arrivalMs: 0 };
+  private arrivedAt = 0;
+  private readonly emit: SampleEmitter;
 
   constructor(
     private readonly broker: BrokerConfig,
     subs: SubscriptionConfig[],
-    private readonly sink: SampleSink,
+    private readonly sink: ScanSink,
     private readonly stats: AgentStats,
     private readonly log: Logger,
     rateLimitMs: number,
   ) {
     this.routes = subs.map((sub) => ({ pattern: parseTopicPattern(sub.topic), sub, decoder: decoderFor(sub) }));
     this.rl = new RateLimitedLog(rateLimitMs);
+    this.emit = {
+      sample: (asset, signal, value, ts) => {
+        this.stats.samplesIn++;
+        this.sink.ingest(asset, signal, value, ts, this.arrivedAt);
+      },
+      endScan: (asset) => this.sink.endScan(asset, this.arrivedAt),
+    };
   }
 
   get isConnected(): boolean {
@@ -117,14 +127,16 @@ export class MqttSource {
       this.rl.maybe('unmapped', (n) => this.log.warn({ topic, suppressed: n }, 'message on a topic no mapping matched'));
       return;
     }
+    const ctx = this.ctx;
+    ctx.topic = topic;
+    ctx.asset = r.asset;
+    ctx.signal = r.signal;
     // Sub-millisecond wall time: a burst from one socket read would otherwise give several samples
     // of one signal the same millisecond, and the window would drop all but the first as duplicates.
-    const ctx: DecodeContext = { topic, asset: r.asset, signal: r.signal, arrivalMs: performance.timeOrigin + arrivedAt };
+    ctx.arrivalMs = performance.timeOrigin + arrivedAt;
+    this.arrivedAt = arrivedAt;
     try {
-      r.route.decoder.decode(payload, ctx, (asset, signal, value, ts) => {
-        this.stats.samplesIn++;
-        this.sink(asset, signal, value, ts, arrivedAt);
-      });
+      r.route.decoder.decode(payload, ctx, this.emit);
     } catch (err) {
       this.stats.decodeErrors++;
       const reason = err instanceof DecodeError ? err.reason : 'internal';

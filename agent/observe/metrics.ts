@@ -1,5 +1,6 @@
 import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import { STATE_VALUE, type HealthRegistry } from './health.js';
+import type { LatencyHistogram } from './histogram.js';
 import type { AgentStats } from './stats.js';
 
 export interface AssetPhaseSource {
@@ -9,7 +10,7 @@ export interface AssetPhaseSource {
 /** Extra metrics a later stage (alerts, uplink, history, explain) contributes. */
 export type MetricsContributor = (reg: Registry) => void;
 
-/** Prometheus latency buckets in µs for the arrival→decision histogram. */
+/** Prometheus latency buckets in µs for the latency histograms. */
 const BUCKETS_US = [50, 100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 50_000];
 
 /**
@@ -29,10 +30,26 @@ export function buildRegistry(
   counter('edge_sentinel_samples_in_total', 'Decoded samples', () => stats.samplesIn);
   counter('edge_sentinel_decode_errors_total', 'Malformed payloads (dropped, counted)', () => stats.decodeErrors);
   counter('edge_sentinel_unmapped_total', 'Messages on topics no mapping matched', () => stats.unmapped);
-  counter('edge_sentinel_decisions_total', 'Per-sample detection decisions', () => stats.decisions);
+  counter('edge_sentinel_decisions_total', 'Detection decisions (one per asset scan)', () => stats.decisions);
   counter('edge_sentinel_fallback_decisions_total', 'Decisions made by the fallback detector', () => stats.fallbackDecisions);
   counter('edge_sentinel_anomalies_total', 'Anomalous decisions', () => stats.anomalies);
-  counter('edge_sentinel_deadline_misses_total', 'Samples whose model step missed the deadline', () => stats.deadlineMisses);
+  counter(
+    'edge_sentinel_deadline_misses_total',
+    'Scans whose model step missed the deadline (decided by the fallback)',
+    () => stats.deadlineMisses,
+  );
+  counter('edge_sentinel_trips_total', 'Local-action trips handed to the plant broker', () => stats.tripsFired);
+  counter('edge_sentinel_trip_failures_total', 'Local-action trips whose publish failed', () => stats.tripsFailed);
+  new Counter({
+    name: 'edge_sentinel_scans_total',
+    help: 'Closed asset scans by what closed them: complete, message (end of a multi-signal message), repeat, leader, timer',
+    labelNames: ['close'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const [close, n] of Object.entries(stats.scans)) this.inc({ close }, n);
+    },
+  });
   counter('edge_sentinel_model_errors_total', 'ONNX Runtime call failures', () => stats.modelErrors);
   new Counter({
     name: 'edge_sentinel_rejected_samples_total',
@@ -54,19 +71,18 @@ export function buildRegistry(
       for (const a of assets.phases()) this.set({ asset: a.asset }, a.phase === 'detecting' ? 1 : 0);
     },
   });
-  new Gauge({
-    name: 'edge_sentinel_decision_latency_quantile_us',
-    help: 'Arrival to decision latency quantiles, microseconds, since start',
-    labelNames: ['quantile'],
-    registers: [reg],
-    collect() {
-      const s = stats.latency.snapshot();
-      this.set({ quantile: '0.5' }, s.p50);
-      this.set({ quantile: '0.99' }, s.p99);
-      this.set({ quantile: '0.999' }, s.p999);
-      this.set({ quantile: '1' }, s.max);
-    },
-  });
+  quantiles(
+    reg,
+    'edge_sentinel_decision_latency_quantile_us',
+    'Scan close to decision latency quantiles (the deadline clock), microseconds, since start',
+    stats.latency,
+  );
+  quantiles(
+    reg,
+    'edge_sentinel_scan_latency_quantile_us',
+    'First value of a scan to its decision, quantiles, microseconds, since start',
+    stats.scanLatency,
+  );
   if (health) {
     new Gauge({
       name: 'edge_sentinel_component_status',
@@ -81,6 +97,23 @@ export function buildRegistry(
   }
   for (const c of contributors) c(reg);
   return reg;
+}
+
+/** p50/p99/p99.9/max of a latency histogram as one gauge with a quantile label. */
+function quantiles(reg: Registry, name: string, help: string, h: LatencyHistogram): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['quantile'],
+    registers: [reg],
+    collect() {
+      const s = h.snapshot();
+      this.set({ quantile: '0.5' }, s.p50);
+      this.set({ quantile: '0.99' }, s.p99);
+      this.set({ quantile: '0.999' }, s.p999);
+      this.set({ quantile: '1' }, s.max);
+    },
+  });
 }
 
 /** A counter whose value is read from a plain number at scrape time (nothing to update on the hot path). */
@@ -98,11 +131,16 @@ export function readCounter(reg: Registry): (name: string, help: string, read: (
   };
 }
 
-/** The arrival→decision histogram in Prometheus histogram text format (cumulative buckets). */
+/** The scan close→decision and first value→decision histograms in Prometheus histogram text format (cumulative buckets). */
 export function latencyHistogramText(stats: AgentStats): string {
-  const h = stats.latency;
-  const name = 'edge_sentinel_decision_latency_us';
-  const lines = [`# HELP ${name} Arrival to decision latency, microseconds`, `# TYPE ${name} histogram`];
+  return (
+    histogramText('edge_sentinel_decision_latency_us', 'Scan close to decision latency (the deadline clock), microseconds', stats.latency) +
+    histogramText('edge_sentinel_scan_latency_us', 'First value of a scan to its decision, microseconds', stats.scanLatency)
+  );
+}
+
+function histogramText(name: string, help: string, h: LatencyHistogram): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
   for (const le of BUCKETS_US) lines.push(`${name}_bucket{le="${le}"} ${h.countBelow(le)}`);
   lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.mean * h.count}`, `${name}_count ${h.count}`);
   return lines.join('\n') + '\n';

@@ -10,7 +10,10 @@ export class AgentStats {
   decodeErrors = 0;
   unmapped = 0;
   /** Samples rejected by the window stage, by reason. */
-  readonly rejected = { nonFinite: 0, late: 0, duplicate: 0, unknownSignal: 0 };
+  readonly rejected = { nonFinite: 0, late: 0, duplicate: 0, unknownSignal: 0, future: 0 };
+  /** Closed asset scans, by what closed them (docs/architecture.md, "Scans"). */
+  readonly scans = { complete: 0, message: 0, repeat: 0, leader: 0, timer: 0 };
+  /** One per scan. */
   decisions = 0;
   modelDecisions = 0;
   fallbackDecisions = 0;
@@ -19,8 +22,13 @@ export class AgentStats {
   /** Model results that arrived after their samples were decided by the fallback. */
   lateModelResults = 0;
   modelErrors = 0;
-  /** Arrival → decision latency, µs. */
+  /** Scan close → decision latency (the deadline's clock), µs. */
   readonly latency = new LatencyHistogram();
+  /** First value of a scan → decision, µs. */
+  readonly scanLatency = new LatencyHistogram();
+  /** Local-action trips handed to the plant broker, and trips whose publish threw. */
+  tripsFired = 0;
+  tripsFailed = 0;
   /** ONNX Runtime call duration per batch, µs. */
   readonly modelCall = new LatencyHistogram();
   readonly startedAt = Date.now();

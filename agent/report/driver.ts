@@ -1,10 +1,9 @@
 /**
- * Drives a recording through the daemon's own classes for the replay report:
- * Pipeline → AssetDetector → ModelRunner (ONNX Runtime) → SPOT thresholds →
- * diagnosis, and the alerts stage (lifecycle + template summaries) on the same
- * EventBus. Same approach as agent/eval/replay.ts (one row at a time, then
- * `await pipeline.flush()`), plus what a report needs and the harness does not
- * expose: the bus (alerts, extra listeners), the learned baselines, progress.
+ * Drives a recording through the daemon's own classes for the replay report,
+ * on the shared replay harness (agent/eval/harness.ts: one row = one scan of
+ * each asset, decided before the next row), plus the alerts stage (lifecycle
+ * + template summaries) on the same bus, replay time as the alerts' clock,
+ * the learned baselines and progress.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +14,11 @@ import { TEMPLATE_MODEL } from '../explain/explainer.js';
 import { templateSummary } from '../explain/template.js';
 import { createStandaloneAlerting, type Alert, type AlertManager } from '../alerts/index.js';
 import type { Config } from '../config/schema.js';
-import { EventBus } from '../events.js';
+import type { EventBus } from '../events.js';
+import { ReplayHarness, replayConfig } from '../eval/harness.js';
 import { openReplayRunner } from '../eval/replay.js';
 import type { ModelRunner } from '../detect/model.js';
-import { AgentStats } from '../observe/stats.js';
-import { Pipeline } from '../pipeline.js';
+import type { Pipeline } from '../pipeline.js';
 import type { Decision } from '../types.js';
 import { VERSION } from '../version.js';
 import type { Recording } from './load.js';
@@ -45,7 +44,7 @@ export interface AssetTrace {
   asset: string;
   signals: string[];
   values: number[][];
-  /** Per row: the highest-scoring decision of the row (null while learning). */
+  /** Per row: the row's decision (one scan; null while learning). */
   score: Array<number | null>;
   threshold: Array<number | null>;
   anomalous: Uint8Array;
@@ -65,7 +64,7 @@ export interface DriveResult {
 }
 
 export interface DriveOptions {
-  /** Parsed config; learnSamples per asset is set from learnRows. */
+  /** Parsed config; each asset learns for learnRows scans. */
   config: Config;
   learnRows: number;
   runner?: ModelRunner;
@@ -82,22 +81,15 @@ const silent = pino({ level: 'silent' });
 /** Replays every asset of a recording through one Pipeline; see the file comment. */
 export async function driveRecording(rec: Recording, opts: DriveOptions): Promise<DriveResult> {
   const log = opts.log ?? silent;
-  const base = opts.config;
-  const overrides = { ...base.assets.overrides };
-  for (const a of rec.assets) {
-    // Each ingested sample is one learning sample: a row of k signals counts k.
-    overrides[a.asset] = {
-      ...overrides[a.asset],
-      learnSamples: Math.max(20, opts.learnRows * Object.keys(a.signals).length),
-      learnSeconds: 0,
-    };
-  }
-  const cfg: Config = { ...base, assets: { ...base.assets, overrides }, uplink: { ...base.uplink, enabled: false } };
+  const base = replayConfig(
+    opts.config,
+    opts.learnRows,
+    rec.assets.map((a) => a.asset),
+  );
+  const cfg: Config = { ...base, uplink: { ...base.uplink, enabled: false } };
   const own = opts.runner === undefined;
   const runner = opts.runner ?? (await openReplayRunner(undefined, log));
-  const bus = new EventBus(log);
-  const stats = new AgentStats();
-  const pipeline = new Pipeline(cfg, runner, undefined, bus, stats, log);
+  const h = new ReplayHarness(cfg, runner, log);
   const n = rec.ts.length;
   const traces = rec.assets.map((a): AssetTrace => {
     const signals = Object.keys(a.signals);
@@ -117,18 +109,16 @@ export async function driveRecording(rec: Recording, opts: DriveOptions): Promis
   const byAsset = new Map(traces.map((t) => [t.asset, t]));
   let row = 0;
   let clock = rec.ts[0] ?? 0;
-  bus.on('decision', (d: Decision) => {
+  h.bus.on('decision', (d: Decision) => {
     const t = byAsset.get(d.asset);
     if (!t || d.phase !== 'detecting') return;
-    const prev = t.score[row];
-    if (prev !== null && prev !== undefined && prev >= d.score) return;
     t.score[row] = d.score;
     t.threshold[row] = d.threshold;
     t.anomalous[row] = d.anomalous ? 1 : 0;
     t.pattern[row] = d.diagnosis?.pattern ?? null;
     t.moved[row] = d.anomalous ? (d.diagnosis?.signals ?? null) : null;
   });
-  bus.on('alert', (e) => {
+  h.bus.on('alert', (e) => {
     const t = byAsset.get(e.asset);
     if (t) t.alerts.push(alertMark(e.state, e.payload));
   });
@@ -140,7 +130,7 @@ export async function driveRecording(rec: Recording, opts: DriveOptions): Promis
     // Replay time, not wall time, drives cooldowns and durations.
     alerting = createStandaloneAlerting(cfg, {
       log,
-      bus,
+      bus: h.bus,
       stateDir,
       agentId: 'replay',
       version: VERSION,
@@ -150,38 +140,37 @@ export async function driveRecording(rec: Recording, opts: DriveOptions): Promis
     await alerting.start();
     alertsNote = 'alert summaries are the deterministic template (the language model is not run in replays)';
   }
-  opts.onBus?.(bus);
+  opts.onBus?.(h.bus);
   const t0 = performance.now();
-  let prevTs = -Infinity;
   try {
-    for (row = 0; row < n; row++) {
-      // The window rejects repeated or backward timestamps: keep row order, nudge by 1 ms (as the eval harness does).
-      const ts = Math.max(rec.ts[row]!, prevTs + 1);
-      prevTs = ts;
-      clock = ts;
-      for (const a of rec.assets)
-        for (const [s, col] of Object.entries(a.signals)) pipeline.ingest(a.asset, s, col[row]!, ts, performance.now());
-      await pipeline.flush();
-      for (const t of traces) if (!t.baseline) captureBaseline(t, pipeline, row);
-      opts.onRow?.(row, n);
-    }
+    await h.run(rec.ts, rec.assets, {
+      before(r, ts) {
+        row = r;
+        clock = ts;
+      },
+      after(r) {
+        for (const t of traces) if (!t.baseline) captureBaseline(t, h.pipeline, r);
+        opts.onRow?.(r, n);
+      },
+    });
     await alerting?.flush();
   } finally {
     await alerting?.stop();
-    await pipeline.stop();
+    await h.stop();
     if (own) await runner.stop();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   }
+  const s = h.stats;
   return {
     traces,
     alertsEnabled: alerting !== undefined,
     alertsNote,
     stats: {
       rows: n,
-      decisions: stats.decisions,
-      modelDecisions: stats.modelDecisions,
-      fallbackDecisions: stats.fallbackDecisions,
-      deadlineMisses: stats.deadlineMisses,
+      decisions: s.decisions,
+      modelDecisions: s.modelDecisions,
+      fallbackDecisions: s.fallbackDecisions,
+      deadlineMisses: s.deadlineMisses,
       ms: Math.round(performance.now() - t0),
     },
   };

@@ -11,6 +11,8 @@ export interface MsgSamples {
   asset: string;
   ts: number;
   samples: MsgSample[];
+  /** True for an object payload: the message is one scan of its asset (its end closes the scan). */
+  framed: boolean;
 }
 
 /** A message that cannot be scored; the message says what to fix. */
@@ -49,7 +51,7 @@ export function samplesOf(msg: NodeMessage, pattern: TopicPattern | undefined, n
   const single = toNumber(Buffer.isBuffer(p) ? p.toString('latin1') : p);
   if (single !== undefined) {
     const signal = typeof msg.signal === 'string' && msg.signal ? msg.signal : (caps?.['signal'] ?? 'value');
-    return { asset, ts, samples: [{ signal, value: single }] };
+    return { asset, ts, samples: [{ signal, value: single }], framed: false };
   }
   if (p !== null && typeof p === 'object' && !Array.isArray(p) && !Buffer.isBuffer(p)) {
     const samples: MsgSample[] = [];
@@ -58,7 +60,7 @@ export function samplesOf(msg: NodeMessage, pattern: TopicPattern | undefined, n
       if (n !== undefined) samples.push({ signal, value: n });
     }
     if (samples.length === 0) throw new SampleError(`payload object of asset "${asset}" has no numeric field`);
-    return { asset, ts, samples };
+    return { asset, ts, samples, framed: true };
   }
   throw new SampleError(`payload must be a number or an object of numbers, got ${Array.isArray(p) ? 'an array' : typeof p}`);
 }

@@ -16,25 +16,25 @@ export interface ScoreFields {
   topicPattern?: string;
 }
 
-/** One input message waiting for the decisions of its accepted samples. */
+/** One input message waiting for the decision of the scan its values joined. */
 interface Waiting {
   msg: NodeMessage;
   send: Send;
   done: Done;
-  ts: number;
-  accepted: number;
-  decided: number;
-  sealed: boolean;
-  last: Decision | null;
+  /** The asset scan its values joined (0 until one was accepted). */
+  scan: number;
 }
 
 /**
- * sentinel-score: feeds msg.payload into the agent's Pipeline (learning,
- * model batch, deadline watchdog, fallback — all of it the daemon's code)
- * and sends, per input message, its decision on output 1 and, when
- * anomalous, also on output 2. The pipeline decides asynchronously (samples
- * of one I/O turn share one ONNX call), so each message waits in a per-asset
- * FIFO until the decisions of all its accepted samples are in.
+ * sentinel-score: feeds msg.payload into the agent's Pipeline (scan
+ * assembly, learning, model batch, deadline watchdog, fallback — all of it
+ * the daemon's code) and sends one decision per asset scan on output 1 and,
+ * when anomalous, also on output 2. An object payload is one scan of its
+ * asset; single-value messages of an asset make up a scan as in the agent
+ * (docs/architecture.md, "Scans"): the decision goes out with the scan's last
+ * message, the scan's other messages complete without output. Decisions are
+ * asynchronous (scans of one I/O turn share one ONNX call), so messages wait
+ * in a per-asset FIFO until their scan is decided.
  */
 export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreFields): Promise<NodeAdapter> {
   const pattern: TopicPattern | undefined = fields.topicPattern?.trim() ? parseTopicPattern(fields.topicPattern.trim()) : undefined;
@@ -47,39 +47,33 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
   shared.acquire(node.id);
   live.pipelines++;
   const waiting = new Map<string, Waiting[]>();
-  let current: Waiting | null = null;
+  let current: { asset: string; w: Waiting } | null = null;
   const status = new StatusThrottle(node, 500, shared.health);
 
-  const finish = (asset: string, w: Waiting): void => {
-    const q = waiting.get(asset);
-    if (q) {
-      const i = q.indexOf(w);
-      if (i >= 0) q.splice(i, 1);
-      if (q.length === 0) waiting.delete(asset);
-    }
-    const d = w.last!;
-    const out: NodeMessage = { ...w.msg, payload: d, asset };
-    w.send(d.anomalous ? [out, { ...out }] : [out, null]);
-    w.done();
-    status.set(
-      d.anomalous
-        ? { fill: 'red', shape: 'dot', text: `anomaly: ${asset} (${d.diagnosis?.pattern ?? 'unknown'})` }
-        : phaseStatus(pipeline, d),
-    );
-  };
-
-  // Bus listeners run synchronously inside ingest() for accepted samples and learning decisions.
-  bus.on('sample', () => {
-    if (current) current.accepted++;
+  // Bus listeners run synchronously inside ingest(): 'sample' for every accepted value, 'decision' for learning scans.
+  bus.on('sample', (x) => {
+    if (current && current.asset === x.asset) current.w.scan = pipeline.joinedScan(x.asset);
   });
   bus.on('decision', (d) => {
     const q = waiting.get(d.asset);
+    const n = d.scan ?? 0;
     if (!q || q.length === 0) return;
-    // The oldest unfinished message of the asset with this sample time, else the oldest.
-    const w = q.find((x) => x.ts === d.ts && (!x.sealed || x.decided < x.accepted)) ?? q[0]!;
-    w.decided++;
-    w.last = d;
-    if (w.sealed && w.decided >= w.accepted) finish(d.asset, w);
+    // Messages of this scan (and of none later) complete; the last of them carries the decision. A detector
+    // that was rebuilt (a failed fit relearns) numbers its scans from 1 again: everything older completes.
+    let last = -1;
+    for (let i = 0; i < q.length && q[i]!.scan > 0 && (q[i]!.scan <= n || q[i]!.scan > n + 1); i++) last = i;
+    if (last < 0) return;
+    const done = q.splice(0, last + 1);
+    if (q.length === 0) waiting.delete(d.asset);
+    const out: NodeMessage = { ...done[last]!.msg, payload: d, asset: d.asset };
+    for (let i = 0; i < last; i++) done[i]!.done();
+    done[last]!.send(d.anomalous ? [out, { ...out }] : [out, null]);
+    done[last]!.done();
+    status.set(
+      d.anomalous
+        ? { fill: 'red', shape: 'dot', text: `anomaly: ${d.asset} (${d.diagnosis?.pattern ?? 'unknown'})` }
+        : phaseStatus(pipeline, d),
+    );
   });
   // Deadline misses of this node's pipeline count toward the config node's hot-path health (one condition per node).
   bridgeBusHealth(bus, shared.health, `@${node.id}`);
@@ -96,24 +90,26 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
         done(err as Error);
         return;
       }
-      const w: Waiting = { msg, send, done, ts: s.ts, accepted: 0, decided: 0, sealed: false, last: null };
+      const w: Waiting = { msg, send, done, scan: 0 };
       const q = waiting.get(s.asset) ?? [];
       q.push(w);
       waiting.set(s.asset, q);
-      current = w;
+      current = { asset: s.asset, w };
       for (const x of s.samples) pipeline.ingest(s.asset, x.signal, x.value, s.ts, arrivedAt);
+      // An object payload is one scan of its asset, as a multi-signal MQTT message is in the agent.
+      if (s.framed && w.scan > 0) pipeline.endScan(s.asset, arrivedAt);
       current = null;
-      w.sealed = true;
-      if (w.accepted === 0) {
-        q.splice(q.indexOf(w), 1);
+      if (w.scan === 0) {
+        const i = q.indexOf(w);
+        if (i >= 0) q.splice(i, 1);
         if (q.length === 0) waiting.delete(s.asset);
         const r = stats.rejected;
         done(
           new Error(
-            `no sample of asset "${s.asset}" was accepted (rejected so far: non-finite ${r.nonFinite}, late ${r.late}, duplicate ${r.duplicate}, over the asset limit ${r.unknownSignal})`,
+            `no sample of asset "${s.asset}" was accepted (rejected so far: non-finite ${r.nonFinite}, late ${r.late}, duplicate ${r.duplicate}, from the future ${r.future}, over the asset limit ${r.unknownSignal})`,
           ),
         );
-      } else if (w.decided >= w.accepted) finish(s.asset, w);
+      }
     },
     async close() {
       status.stop();

@@ -31,11 +31,15 @@ export function createSparkplugNode(node: RedNode): NodeAdapter {
         decoder.decode(
           Buffer.from(p),
           { topic: String(msg.topic ?? ''), asset: undefined, signal: undefined, arrivalMs: Date.now() },
-          (asset, signal, value, ts) => {
-            const a = byAsset.get(asset) ?? { values: {}, ts: 0 };
-            a.values[signal] = value;
-            if (ts > a.ts) a.ts = ts;
-            byAsset.set(asset, a);
+          {
+            sample(asset, signal, value, ts) {
+              const a = byAsset.get(asset) ?? { values: {}, ts: 0 };
+              a.values[signal] = value;
+              if (ts > a.ts) a.ts = ts;
+              byAsset.set(asset, a);
+            },
+            // Each asset's values leave as one message with an object payload: one scan for sentinel-score.
+            endScan() {},
           },
         );
       } catch (err) {

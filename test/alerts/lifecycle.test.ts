@@ -103,3 +103,43 @@ describe('alert lifecycle', () => {
     expect(lc2.step(decision('p1', 0.1))).toMatchObject({ state: 'resolved', alertId: 'a1' });
   });
 });
+
+describe('cooldown and severity (issue #12)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2025-01-01T00:00:00Z'));
+    n = 0;
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('an info alert resolving does not hold back a critical fault in its cooldown; the same severity is held back', () => {
+    const lc = new AlertLifecycle(cfg({ openAfter: 2, resolveAfter: 2, cooldownS: 30 }), Date.now, ids);
+    lc.step(decision('p1', 1.2));
+    expect(lc.step(decision('p1', 1.2))).toMatchObject({ state: 'open', severity: 'info' });
+    lc.step(decision('p1', 0.1));
+    expect(lc.step(decision('p1', 0.1))).toMatchObject({ state: 'resolved', severity: 'info' });
+    vi.advanceTimersByTime(5_000);
+    // The same info-level fault again inside the cooldown: suppressed.
+    lc.step(decision('p1', 1.2));
+    expect(lc.step(decision('p1', 1.2))).toBeNull();
+    expect(lc.counters.suppressedCooldown).toBe(1);
+    // A critical fault (score 4 × threshold) 24 s after the false alarm: opens at once, no 6 s wait.
+    vi.advanceTimersByTime(19_000);
+    expect(lc.step(decision('p1', 4))).toMatchObject({ state: 'open', severity: 'critical', alertId: 'a2' });
+  });
+
+  it('a state restored from before the resolved severity was kept errs toward alerting (only info is held back)', () => {
+    const lc = new AlertLifecycle(cfg({ openAfter: 1 }), Date.now, ids);
+    lc.restore([{ asset: 'p1', anomStreak: 0, normStreak: 0, streakStart: 0, cooldownUntil: Date.now() + 30_000, open: null }]);
+    expect(lc.step(decision('p1', 1.2))).toBeNull();
+    expect(lc.step(decision('p1', 2))).toMatchObject({ state: 'open', severity: 'warning' });
+  });
+
+  it('counts scans: consecutive decisions with the same timestamp are separate scans', () => {
+    const lc = new AlertLifecycle(cfg({ openAfter: 3 }), Date.now, ids);
+    // Three scans of a 1 kHz asset arriving in one millisecond each count (alerts.instantMs is gone).
+    expect(lc.step(decision('p1', 2, 1000))).toBeNull();
+    expect(lc.step(decision('p1', 2, 1000.4))).toBeNull();
+    expect(lc.step(decision('p1', 2, 1000.8))).toMatchObject({ state: 'open' });
+  });
+});

@@ -26,6 +26,25 @@ describe('edge-sentinel CLI', () => {
     expect(r.out).toBe(`${f}: valid\n`);
   });
 
+  it('validate: a removed key (alerts.instantMs) is a warning saying what replaced it, not "unrecognized key"', () => {
+    const f = join(dir, 'old.yaml');
+    writeFileSync(f, 'alerts:\n  openAfter: 3\n  instantMs: 10\n');
+    const r = cli(['validate', f]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^warning: alerts\.instantMs: removed: alert hysteresis now counts asset scans .*Delete the key.*scanCloseMs.* \(got 10\)$/,
+    );
+    expect(lines[1]).toBe(`${f}: valid (1 warning)`);
+    expect(r.out).not.toMatch(/nrecognized/);
+    // With a real problem too: both are printed, the file is invalid.
+    writeFileSync(f, 'alerts:\n  instantMs: 10\n  openAfter: 0\n');
+    const bad = cli(['validate', f]);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/^warning: alerts\.instantMs: removed/);
+    expect(bad.out).toMatch(/alerts\.openAfter: .*\(got 0\)/);
+  });
+
   it('validate: exit 2 and every problem as path: message (got VALUE)', () => {
     const f = join(dir, 'bad.yaml');
     writeFileSync(f, 'plant:\n  broker:\n    url: ftp://x\nassets:\n  defaults:\n    deadlineMs: -3\n');

@@ -41,14 +41,16 @@ async function build(over: ConfigInput = {}, stateDir = mkdtempSync(join(tmpdir(
   return { pipeline, stats, decisions, health, lines, store, stateDir, runner };
 }
 
-/** Two correlated signals around 50 and 10 with noise; returns the next ts. */
+/** Two correlated signals around 50 and 10 with noise, one message (scan) per row; returns the next ts. */
 async function feed(p: Pipeline, from: number, n: number, u: () => number, shape: (i: number) => number = () => 0): Promise<number> {
   let ts = from;
   for (let i = 0; i < n; i++) {
     const load = gauss(u);
     ts += 100;
-    p.ingest('pump', 'temp', 50 + 0.5 * load + 0.1 * gauss(u) + shape(i), ts, performance.now());
-    p.ingest('pump', 'current', 10 + 0.2 * load + 0.05 * gauss(u), ts, performance.now());
+    const at = performance.now();
+    p.ingest('pump', 'temp', 50 + 0.5 * load + 0.1 * gauss(u) + shape(i), ts, at);
+    p.ingest('pump', 'current', 10 + 0.2 * load + 0.05 * gauss(u), ts, at);
+    p.endScan('pump', at);
     await p.flush();
   }
   return ts;
@@ -59,15 +61,18 @@ describe('pipeline', () => {
     // A generous deadline: this test is about learning and scoring, not timing (the machine is shared).
     const { pipeline, stats, decisions } = await build({ assets: { defaults: { learnSamples: 200, deadlineMs: 200 } } });
     const u = rng(7);
-    let ts = await feed(pipeline, 0, 101, u); // the 2nd signal restarts the layout once: 200 learned after 101 rounds
+    // Learning counts scans: one per row (a value per signal), so 200 rows learn 200 scans.
+    let ts = await feed(pipeline, 0, 200, u);
     expect(pipeline.phases()).toEqual([{ asset: 'pump', phase: 'detecting', samples: 200 }]);
+    expect(decisions).toHaveLength(200);
     expect(decisions.every((d) => d.phase === 'learning')).toBe(true);
     decisions.length = 0;
     ts = await feed(pipeline, ts, 300, u);
     const normal = decisions.filter((d) => d.phase === 'detecting');
-    expect(normal).toHaveLength(600);
+    expect(normal).toHaveLength(300); // one decision per scan, not per value
+    expect(normal.map((d) => d.scan)).toEqual(Array.from({ length: 300 }, (_, i) => 201 + i));
     expect(normal.every((d) => d.source === 'model' && !d.deadlineMissed)).toBe(true);
-    expect(normal.filter((d) => d.anomalous).length).toBeLessThanOrEqual(6); // ≤ 1% false alarms on clean data
+    expect(normal.filter((d) => d.anomalous).length).toBeLessThanOrEqual(3); // ≤ 1% false alarms on clean data
     decisions.length = 0;
     await feed(pipeline, ts, 1, u, () => 8); // +16σ spike on temp
     const spike = decisions.find((d) => d.anomalous);
@@ -80,7 +85,10 @@ describe('pipeline', () => {
     expect(ev.baseline).toBeCloseTo(50, 0);
     expect(ev.z).toBeGreaterThan(5);
     expect(stats.latency.count).toBe(stats.decisions);
+    expect(stats.scanLatency.count).toBe(stats.decisions);
     expect(stats.deadlineMisses).toBe(0);
+    // The deadline's clock starts at the close; first value → decision includes the wait for the scan's other values.
+    expect(spike!.scanUs!).toBeGreaterThanOrEqual(spike!.latencyUs);
   });
 
   it('decides by the fallback when the model cannot meet the deadline, and raises agent health', async () => {
@@ -89,23 +97,23 @@ describe('pipeline', () => {
       detect: { missHealthAfter: 10 },
     });
     const u = rng(8);
-    let ts = await feed(pipeline, 0, 101, u);
+    let ts = await feed(pipeline, 0, 200, u);
     decisions.length = 0;
     ts = await feed(pipeline, ts, 20, u);
     await feed(pipeline, ts, 1, u, () => 8);
     const det = decisions.filter((d) => d.phase === 'detecting');
-    expect(det.length).toBe(42);
+    expect(det.length).toBe(21);
     expect(det.every((d) => d.source === 'fallback' && d.deadlineMissed)).toBe(true);
-    expect(stats.deadlineMisses).toBe(42);
-    expect(stats.fallbackDecisions).toBe(42);
-    expect(det.at(-2)!.anomalous || det.at(-1)!.anomalous).toBe(true); // the spike is still caught
+    expect(stats.deadlineMisses).toBe(21);
+    expect(stats.fallbackDecisions).toBe(21);
+    expect(det.at(-1)!.anomalous).toBe(true); // the spike is still caught
     expect(health).toEqual(['deadline:false']);
   });
 
   it('persists the baseline: after a restart the asset detects at once', async () => {
     const first = await build();
     const u = rng(9);
-    await feed(first.pipeline, 0, 101, u);
+    await feed(first.pipeline, 0, 200, u);
     await first.store.flush();
     const saved = JSON.parse(readFileSync(join(first.stateDir, 'baselines', 'pump.json'), 'utf8')) as {
       signals: string[];

@@ -23,11 +23,10 @@ describe('replay harness', () => {
         expect(part.decisions[i]!.anomalous).toBe(full.decisions[i]!.anomalous);
         expect(part.anomaly[i]).toBe(full.anomaly[i]);
       }
-      // Learning rows are decided as learning; the shift is detected after its onset.
-      // (The first row grows the signal layout one signal at a time, so detection starts at row 300 or 301.)
+      // Learning counts scans, one per row: 300 learning rows, then detecting; the shift is detected after its onset.
       const first = full.decisions.findIndex((d) => d.phase === 'detecting');
-      expect(first).toBeGreaterThanOrEqual(300);
-      expect(first).toBeLessThanOrEqual(301);
+      expect(first).toBe(300);
+      expect(full.decisions.map((d) => d.scan)).toEqual(Array.from({ length: full.decisions.length }, (_, i) => i + 1));
       expect(full.detections.slice(c.onset, c.onset + 60).some((d) => d === 1)).toBe(true);
       expect(full.micros.every((m) => m > 0)).toBe(true);
     } finally {

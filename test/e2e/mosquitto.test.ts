@@ -66,9 +66,9 @@ describe('agent against Mosquitto', () => {
         if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5)); // let the agent keep up, as a real plant paces itself
       }
     };
-    await send(110, () => 0); // 220 samples: learning (200) then a few detecting
+    await send(210, () => 0); // 210 scans (one message of two signals each): learning (200) then a few detecting
     await waitFor(() => agent.pipeline.phases()[0]?.phase === 'detecting', 10_000, 'learning to finish');
-    await send(60, () => 0);
+    await send(110, () => 0);
     await waitFor(() => decisions.filter((d) => d.phase === 'detecting').length >= 100, 10_000, 'normal decisions');
     const normal = decisions.filter((d) => d.phase === 'detecting');
     expect(normal.filter((d) => d.anomalous).length / normal.length).toBeLessThan(0.05);
@@ -82,7 +82,7 @@ describe('agent against Mosquitto', () => {
     expect(ev.value).toBeGreaterThan(4);
     expect(ev.z).toBeGreaterThan(10);
     expect(['level_shift', 'spike', 'drift']).toContain(det!.diagnosis!.pattern);
-    // Timing: arrival → decision measured for every sample, within the deadline or counted as a miss.
+    // Timing: scan close → decision measured for every scan, within the deadline or counted as a miss.
     expect(det!.latencyUs).toBeGreaterThan(0);
     expect(det!.latencyUs < 50_000 || det!.deadlineMissed).toBe(true);
     expect(agent.stats.latency.count).toBe(agent.stats.decisions);
@@ -104,6 +104,10 @@ describe('agent against Mosquitto', () => {
     expect(text).toMatch(/edge_sentinel_decision_latency_us_bucket\{le="1000"\} \d+/);
     expect(text).toMatch(/edge_sentinel_decision_latency_us_count [1-9]\d*/);
     expect(text).toMatch(/edge_sentinel_decision_latency_quantile_us\{quantile="0.99"\} [\d.]+/);
+    expect(text).toMatch(/edge_sentinel_scan_latency_us_count [1-9]\d*/);
+    // One message of two signals is one scan: closed complete (the first one, which brought the signals, by its end).
+    expect(text).toMatch(/edge_sentinel_scans_total\{close="complete"\} [1-9]\d*/);
+    expect(text).toMatch(/edge_sentinel_scans_total\{close="message"\} 1\n/);
     expect(text).toContain('edge_sentinel_asset_detecting{asset="pump-1"} 1');
     expect(text).toMatch(/edge_sentinel_decode_errors_total [1-9]/);
     const h = (await (await fetch(`http://127.0.0.1:${agent.httpPort}/healthz`)).json()) as {

@@ -51,10 +51,10 @@ describe('flow (a): MQTT sensor topics → score → alert → explain → MQTT 
       await client.publishAsync(`${run}/plant/P-9/vib`, (2 + 0.05 * rnd()).toFixed(3));
       await new Promise((r) => setTimeout(r, 2));
     };
-    for (let i = 0; i < 220; i++) await pub(60); // 440 samples: learning (300) and the fit
+    for (let i = 0; i < 320; i++) await pub(60); // 320 scans of two messages: learning (300) and the fit
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < 50; i++) await pub(60);
-    // The fault as a real scan delivers it: sample instants further apart than alerts.instantMs (10 ms).
+    // The fault as a real plant delivers it: one scan (temp, vib) every ~25 ms.
     for (let i = 0; i < 8; i++) {
       await pub(66);
       await new Promise((r) => setTimeout(r, 20));

@@ -114,10 +114,10 @@ describe('flow (c): scores and alerts → InfluxDB', () => {
       await client.publishAsync(`${run}/plant/P-4/vib`, (2 + 0.05 * rnd()).toFixed(3));
       await new Promise((r) => setTimeout(r, 3));
     };
-    for (let i = 0; i < 220; i++) await pub(60);
+    for (let i = 0; i < 320; i++) await pub(60); // 320 scans of two messages: learning (300) and the fit
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < 50; i++) await pub(60);
-    // The fault as a real scan delivers it: sample instants further apart than alerts.instantMs (10 ms).
+    // The fault as a real plant delivers it: one scan (temp, vib) every ~25 ms.
     for (let i = 0; i < 8; i++) {
       await pub(66);
       await new Promise((r) => setTimeout(r, 20));
@@ -136,7 +136,7 @@ describe('flow (c): scores and alerts → InfluxDB', () => {
     expect(open['pattern']).toBeTypeOf('string');
     const scores = await q(`SELECT count(score) FROM sentinel_score WHERE asset = 'P-4'`);
     const n = Number(scores[0]?.['count'] ?? 0);
-    // 440 learning samples are not written; the detecting ones are (minus any still being fitted when they arrived).
+    // 300 learning scans are not written; the detecting ones are (minus any still being fitted when they arrived).
     expect(n).toBeGreaterThan(50);
     const anomalous = await q(`SELECT count(score) FROM sentinel_score WHERE asset = 'P-4' AND anomalous = true`);
     expect(Number(anomalous[0]?.['count'] ?? 0)).toBeGreaterThanOrEqual(3);

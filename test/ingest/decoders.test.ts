@@ -1,20 +1,28 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, JsonDecoder, NumberDecoder, SparkplugDecoder, type DecodeContext } from '../../agent/ingest/decoders/index.js';
+import {
+  DecodeError,
+  JsonDecoder,
+  NumberDecoder,
+  SparkplugDecoder,
+  type DecodeContext,
+  type Decoder,
+} from '../../agent/ingest/decoders/index.js';
 import { parseTopicPattern } from '../../agent/ingest/topics.js';
 
 const require = createRequire(import.meta.url);
 const spb = require('sparkplug-payload').get('spBv1.0') as { encodePayload(p: object): Uint8Array };
 
 type Got = [string, string, number, number];
-function run(
-  dec: { decode: (b: Buffer, c: DecodeContext, e: (a: string, s: string, v: number, t: number) => void) => void },
-  payload: Buffer | string,
-  ctx: Partial<DecodeContext>,
-): Got[] {
+/** The assets whose scan the last run() ended (the end-of-message scan hook). */
+let ends: string[] = [];
+function run(dec: Decoder, payload: Buffer | string, ctx: Partial<DecodeContext>): Got[] {
   const out: Got[] = [];
-  dec.decode(Buffer.from(payload), { topic: 't', asset: undefined, signal: undefined, arrivalMs: 1000, ...ctx }, (a, s, v, t) =>
-    out.push([a, s, v, t]),
+  ends = [];
+  dec.decode(
+    Buffer.from(payload),
+    { topic: 't', asset: undefined, signal: undefined, arrivalMs: 1000, ...ctx },
+    { sample: (a, s, v, t) => out.push([a, s, v, t]), endScan: (a) => ends.push(a) },
   );
   return out;
 }
@@ -48,6 +56,8 @@ describe('number decoder', () => {
   const d = new NumberDecoder();
   it('decodes plain numeric text', () => {
     expect(run(d, ' 12.5\n', { asset: 'A', signal: 's' })).toEqual([['A', 's', 12.5, 1000]]);
+    // One signal per message: the window assembles the scan, the decoder never ends one.
+    expect(ends).toEqual([]);
   });
   it('rejects text, empty and non-finite payloads with a reason', () => {
     expect(reason(() => run(d, 'abc', { asset: 'A', signal: 's' }))).toBe('not_a_number: payload is not a finite number: "abc"');
@@ -63,6 +73,25 @@ describe('JSON decoder', () => {
       ['P', 'temp', 40.5, Date.parse('2026-01-01T00:00:00Z')],
       ['P', 'vib', 2.5, Date.parse('2026-01-01T00:00:00Z')],
     ]);
+    // A multi-signal message is one scan of its asset.
+    expect(ends).toEqual(['P']);
+  });
+  it('keeps the good values of a multi-signal message with one bad field, ends their scan, and reports the field', () => {
+    const d = new JsonDecoder({ signals: { temp: 't', vib: 'v', rpm: 'r' }, valuePath: 'value' });
+    const out: Got[] = [];
+    const seen: string[] = [];
+    const decode = (): void =>
+      d.decode(
+        Buffer.from('{"t": 40, "v": "broken", "r": 1480}'),
+        { topic: 't', asset: 'P', signal: undefined, arrivalMs: 5 },
+        { sample: (a, s, v, t) => out.push([a, s, v, t]), endScan: (a) => seen.push(a) },
+      );
+    expect(reason(decode)).toBe('not_a_number: field "vib" is not a finite number: "broken"');
+    expect(out).toEqual([
+      ['P', 'temp', 40, 5],
+      ['P', 'rpm', 1480, 5],
+    ]);
+    expect(seen).toEqual(['P']);
   });
   it('reads a single value at valuePath, epoch seconds as ms, and bare numbers', () => {
     const d = new JsonDecoder({ valuePath: 'v', timestampPath: 'ts' });
@@ -107,6 +136,8 @@ describe('Sparkplug B decoder', () => {
       ],
     });
     expect(run(d, data, { topic: 'spBv1.0/G/DDATA/E1/pump1' })).toEqual([['pump1', 'temp', 41.5, 6000]]);
+    // A DATA message is one scan of its device, even with only some of its metrics (report by exception).
+    expect(ends).toEqual(['pump1']);
     expect(d.stats).toMatchObject({ births: 2, unknownAlias: 1, seqGaps: 0 });
     run(d, enc({ timestamp: 7000, seq: 7, metrics: [{ alias: 1, type: 'Double', value: 42 }] }), { topic: 'spBv1.0/G/DDATA/E1/pump1' });
     expect(d.stats.seqGaps).toBe(1);
@@ -129,7 +160,7 @@ describe('MQTT source, timestamps without a payload time', () => {
     const src = new MqttSource(
       { url: 'mqtt://127.0.0.1:1', protocolVersion: 5, keepaliveS: 30, reconnectMs: 1000, reconnectMaxMs: 60_000, noDelay: true },
       [{ topic: 'p/{asset}/{signal}', decoder: 'number', qos: 0 }],
-      (_a, _s, _v, ts) => got.push(ts),
+      { ingest: (_a, _s, _v, ts) => got.push(ts), endScan: () => undefined },
       stats,
       memoryLogger().log,
       1000,

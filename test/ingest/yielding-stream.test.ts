@@ -156,9 +156,12 @@ describe('MqttSource reads a large socket burst in pieces', () => {
         ...(certs && { tls: { ca: certs.ca, rejectUnauthorized: true } }),
       },
       [{ topic: 'p/{asset}/{signal}', decoder: 'number', qos: 0 }],
-      (_a, _s, v) => {
-        values.push(v);
-        maxPerTurn = Math.max(maxPerTurn, ++inTurn);
+      {
+        ingest: (_a, _s, v) => {
+          values.push(v);
+          maxPerTurn = Math.max(maxPerTurn, ++inTurn);
+        },
+        endScan: () => undefined,
       },
       stats,
       memoryLogger().log,

@@ -117,6 +117,37 @@ describe('sentinel-score → sentinel-alert → sentinel-explain', () => {
     }
   });
 
+  it('makes one decision per scan from single-value messages, sent with the message that completed the scan', async () => {
+    await helper.load(nodeModules, flow());
+    const all = collect('h1');
+    const s1 = helper.getNode('s1');
+    const rnd = lcg(5);
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const tick = (k: number): void => {
+      t += 1000;
+      for (const [sig, level] of [
+        ['temp', 60],
+        ['rpm', 1500],
+        ['amps', 12],
+      ] as const)
+        s1.receive({ topic: `plant/M-${k % 2}/${sig}`, payload: String(level + rnd()), timestamp: t, tick: k });
+    };
+    // Two assets taking turns, three plain-number messages each per tick. An asset's first tick brings new
+    // signals, so it closes when its next tick begins; every later tick is complete at its third message.
+    for (let k = 0; k < 20; k++) tick(k);
+    await until(() => all.length === 20, 'one decision per scan');
+    for (const [a, first] of [
+      ['M-0', 0],
+      ['M-1', 1],
+    ] as const) {
+      const mine = all.filter((m) => m.asset === a);
+      expect(mine.map((m) => (m.payload as Decision).scan)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      // The decision travels with the scan's last message; its other messages complete without output.
+      expect(mine.map((m) => m.topic)).toEqual(Array.from({ length: 10 }, () => `plant/${a}/amps`));
+      expect(mine.map((m) => m.tick)).toEqual(Array.from({ length: 10 }, (_, i) => first + 2 * i));
+    }
+  });
+
   it('sends input errors to a catch node (score, alert, explain)', async () => {
     await helper.load(
       nodeModules,

@@ -2,9 +2,26 @@ import { z } from 'zod';
 
 /** The per-asset tunables without defaults (an override names only what differs). */
 const tuningFields = {
-  learnSamples: z.number().int().min(20).describe('Samples in the learning phase before detection starts.'),
+  learnSamples: z
+    .number()
+    .int()
+    .min(20)
+    .describe('Asset scans in the learning phase before detection starts (one scan = one decision; see docs/architecture.md).'),
   learnSeconds: z.number().min(0).describe('Optional minimum learning duration in seconds (both limits must be met).'),
-  deadlineMs: z.number().positive().max(10_000).describe('Per-sample deadline from arrival to decision, ms.'),
+  deadlineMs: z.number().positive().max(10_000).describe('Deadline per asset scan, from the close of the scan to its decision, ms.'),
+  scanCloseMs: z
+    .number()
+    .positive()
+    .max(3_600_000)
+    .describe(
+      'Close timer of a scan, ms from its first value: a scan still incomplete then is decided with the last values of its missing signals. Unset = 1.5 × the learned scan period, at least 20 ms (1000 ms until learned). Multi-signal messages close their scan at their end regardless.',
+    ),
+  clockSkewMs: z
+    .number()
+    .min(0)
+    .describe(
+      'Clock-skew bound, ms: a sample stamped further than this in the future (against this box clock) is rejected and counted (reason "future"); it never moves the signal clock.',
+    ),
   stalenessMs: z.number().int().positive().describe("A signal's last value is used for alignment until it is this old, ms."),
   lateToleranceMs: z
     .number()
@@ -24,6 +41,8 @@ export const assetTuning = z
     deadlineMs: tuningFields.deadlineMs.default(5),
     stalenessMs: tuningFields.stalenessMs.default(10_000),
     lateToleranceMs: tuningFields.lateToleranceMs.default(0),
+    scanCloseMs: tuningFields.scanCloseMs.optional(),
+    clockSkewMs: tuningFields.clockSkewMs.default(60_000),
     threshold: tuningFields.threshold.optional(),
     kind: tuningFields.kind.optional(),
     modelCard: tuningFields.modelCard.optional(),
@@ -63,7 +82,12 @@ export const detectSection = z
       .describe(
         'Episode profile: "continuous" flags every anomalous sample while it lasts (alerts apply hysteresis); "onset" reports only the first detection of an episode (NAB-style scoring).',
       ),
-    missHealthAfter: z.number().int().min(1).default(50).describe('Samples misses in a row before an agent-health alert is raised.'),
+    missHealthAfter: z
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .describe('Deadline misses in a row (scans decided by the fallback) before an agent-health problem is raised.'),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { NumberDecoder } from './number.js';
 import { SparkplugDecoder } from './sparkplug.js';
 import type { Decoder } from './types.js';
 
-export { DecodeError, type Decoder, type DecodeContext, type EmitSample } from './types.js';
+export { DecodeError, type Decoder, type DecodeContext, type SampleEmitter } from './types.js';
 export { JsonDecoder, NumberDecoder, SparkplugDecoder };
 
 /** The decoder a subscription asks for. */

@@ -1,4 +1,4 @@
-import { DecodeError, type DecodeContext, type Decoder, type EmitSample } from './types.js';
+import { DecodeError, type DecodeContext, type Decoder, type SampleEmitter } from './types.js';
 
 export interface JsonDecoderOptions {
   /** signal name → dotted path; when absent, the topic's signal is read at `valuePath`. */
@@ -10,7 +10,9 @@ export interface JsonDecoderOptions {
 /**
  * JSON payloads: one value at `valuePath` (or a bare JSON number), or several
  * signals per message through a `signals` map; optional timestamp field
- * (ms epoch, seconds epoch below 1e11, or an ISO-8601 string).
+ * (ms epoch, seconds epoch below 1e11, or an ISO-8601 string). A message
+ * through a `signals` map is one scan of its asset (it ends with endScan); a
+ * single-value message is one signal of a scan the window assembles.
  */
 export class JsonDecoder implements Decoder {
   private readonly signals: Array<[string, string[]]> | undefined;
@@ -23,7 +25,7 @@ export class JsonDecoder implements Decoder {
     this.tsPath = opts.timestampPath?.split('.');
   }
 
-  decode(payload: Buffer, ctx: DecodeContext, emit: EmitSample): void {
+  decode(payload: Buffer, ctx: DecodeContext, emit: SampleEmitter): void {
     if (ctx.asset === undefined) throw new DecodeError('unmapped', 'no asset for JSON payload');
     let doc: unknown;
     try {
@@ -34,20 +36,28 @@ export class JsonDecoder implements Decoder {
     const ts = this.tsPath ? toMillis(get(doc, this.tsPath), ctx.arrivalMs) : ctx.arrivalMs;
     if (this.signals) {
       let found = 0;
+      let bad: DecodeError | undefined;
       for (const [name, path] of this.signals) {
         const v = get(doc, path);
         if (v === undefined || v === null) continue; // a signal may be absent from some messages
-        const n = toNumber(v, name);
-        emit(ctx.asset, name, n, ts);
-        found++;
+        try {
+          emit.sample(ctx.asset, name, toNumber(v, name), ts);
+          found++;
+        } catch (err) {
+          // One bad field does not lose the message's good values: they make the scan, the error is counted.
+          if (!(err instanceof DecodeError)) throw err;
+          bad ??= err;
+        }
       }
+      if (found > 0) emit.endScan(ctx.asset);
+      if (bad) throw bad;
       if (found === 0) throw new DecodeError('no_signals', 'none of the configured signal fields is present');
       return;
     }
     if (ctx.signal === undefined) throw new DecodeError('unmapped', 'no signal for JSON payload');
     const v = typeof doc === 'number' ? doc : get(doc, this.valuePath);
     if (v === undefined) throw new DecodeError('missing_field', `field "${this.valuePath.join('.')}" is missing`);
-    emit(ctx.asset, ctx.signal, toNumber(v, this.valuePath.join('.')), ts);
+    emit.sample(ctx.asset, ctx.signal, toNumber(v, this.valuePath.join('.')), ts);
   }
 }
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
-import { DecodeError, type DecodeContext, type Decoder, type EmitSample } from './types.js';
+import { DecodeError, type DecodeContext, type Decoder, type SampleEmitter } from './types.js';
 
 const require = createRequire(import.meta.url);
 const spb = (require('sparkplug-payload') as { get(ns: string): { decodePayload(b: Uint8Array): UPayload } }).get('spBv1.0')!;
@@ -23,13 +23,15 @@ export interface SparkplugStats {
  * (the spec would have a host request a rebirth; this agent never writes to the
  * plant broker unless a local action is configured, so it only reports).
  * Asset = device id for device messages, edge node id for node messages.
+ * Each BIRTH and DATA message is one scan of its asset: it ends with
+ * emit.endScan(asset) [issue #12], whatever subset of metrics it carries.
  */
 export class SparkplugDecoder implements Decoder {
   private readonly aliases = new Map<string, Map<string, string>>();
   private readonly lastSeq = new Map<string, number>();
   readonly stats: SparkplugStats = { births: 0, deaths: 0, seqGaps: 0, unknownAlias: 0 };
 
-  decode(payload: Buffer, ctx: DecodeContext, emit: EmitSample): void {
+  decode(payload: Buffer, ctx: DecodeContext, emit: SampleEmitter): void {
     const parts = ctx.topic.split('/');
     if (parts[0] !== 'spBv1.0' || parts.length < 4) throw new DecodeError('bad_topic', `not a Sparkplug B topic: ${ctx.topic}`);
     const [, group, type, edge, device] = parts as [string, string, string, string, string | undefined];
@@ -61,14 +63,17 @@ export class SparkplugDecoder implements Decoder {
     const asset = ctx.asset ?? device ?? edge;
     const aliasMap = this.aliases.get(key);
     const baseTs = toNum(msg.timestamp) ?? ctx.arrivalMs;
+    let found = 0;
     for (const m of msg.metrics ?? []) {
       const name = this.nameOf(m, aliasMap, isBirth);
       if (name === undefined) continue;
       if (!NUMERIC.has(m.type) || m.isNull || m.value === null || m.value === undefined) continue;
       const v = typeof m.value === 'boolean' ? (m.value ? 1 : 0) : toNum(m.value);
       if (v === undefined) continue;
-      emit(asset, name, v, toNum(m.timestamp) ?? baseTs);
+      emit.sample(asset, name, v, toNum(m.timestamp) ?? baseTs);
+      found++;
     }
+    if (found > 0) emit.endScan(asset);
   }
 
   private nameOf(m: UMetric, aliasMap: Map<string, string> | undefined, isBirth: boolean): string | undefined {

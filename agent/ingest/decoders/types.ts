@@ -9,15 +9,34 @@ export interface DecodeContext {
   arrivalMs: number;
 }
 
-/** Receives each decoded value; a callback rather than an array so decoding allocates nothing per value. */
-export type EmitSample = (asset: string, signal: string, value: number, ts: number) => void;
+/**
+ * Receives what a decoder finds in one message. The caller builds it once
+ * (not per message), so decoding allocates nothing per value.
+ */
+export interface SampleEmitter {
+  /** One decoded value of one signal. */
+  sample(asset: string, signal: string, value: number, ts: number): void;
+  /**
+   * The scan hook: every value of `asset` emitted since its last endScan is
+   * one scan, the signal values of one instant (docs/architecture.md,
+   * "Scans"). A decoder whose message carries several signals of an asset
+   * (a JSON signals map, a Sparkplug DATA or BIRTH) calls it once per asset
+   * after the message's values, so the scan closes at once, even when the
+   * message carries only some of the asset's signals (report by exception):
+   * the others keep their last values. A decoder whose messages carry one
+   * signal each never calls it: the window assembles those scans itself.
+   */
+  endScan(asset: string): void;
+}
 
 /**
  * A payload decoder. Throws DecodeError on a malformed payload (the source
- * catches it, counts it and logs it rate-limited); never emits NaN on purpose.
+ * catches it, counts it and logs it rate-limited); a decoder that throws
+ * after emitting some values of a multi-signal message ends their scan first.
+ * Never emits NaN on purpose.
  */
 export interface Decoder {
-  decode(payload: Buffer, ctx: DecodeContext, emit: EmitSample): void;
+  decode(payload: Buffer, ctx: DecodeContext, emit: SampleEmitter): void;
 }
 
 /** A malformed payload. `reason` is a stable short key for counters and rate-limited logs. */
