@@ -89,10 +89,13 @@ describe('flow (b): Sparkplug B → decode → score → alert', () => {
         }),
       );
     };
-    for (let i = 0; i < 320; i++) await data(4);
-    await new Promise((r) => setTimeout(r, 1000));
-    for (let i = 0; i < 40; i++) await data(4);
-    for (let i = 0; i < 8; i++) await data(5);
+    for (let i = 0; i < 320; i++) await data(4); // 320 scans: learning (300), then the fit
+    // The fit finishes off the message path, later on a loaded box: normal scans then the fault, until it alerts.
+    for (let round = 0; round < 20 && !alerts.some((a) => a.asset === 'K-3' && a.state === 'open'); round++) {
+      for (let i = 0; i < 40; i++) await data(4);
+      for (let i = 0; i < 8; i++) await data(5);
+      await new Promise((r) => setTimeout(r, 500));
+    }
     await until(
       () => alerts.some((a) => a.asset === 'K-3' && a.state === 'open'),
       `an open alert for K-3\n${nr.output().slice(-3000)}`,
@@ -116,7 +119,7 @@ describe('flow (c): scores and alerts → InfluxDB', () => {
     };
     for (let i = 0; i < 320; i++) await pub(60); // 320 scans of two messages: learning (300) and the fit
     await new Promise((r) => setTimeout(r, 1000));
-    for (let i = 0; i < 50; i++) await pub(60);
+    for (let i = 0; i < 100; i++) await pub(60);
     // The fault as a real plant delivers it: one scan (temp, vib) every ~25 ms.
     for (let i = 0; i < 8; i++) {
       await pub(66);

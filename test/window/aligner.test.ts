@@ -100,7 +100,7 @@ describe('scan assembly in the window', () => {
     expect(w.seq).toBe(5);
   });
 
-  it('derives the close timer from the learned scan period (half of it)', () => {
+  it('derives the close timer from the learned scan period (1.5 periods, at least 20 ms)', () => {
     const w = new AssetWindow('A', tuning());
     expect(w.closeAt - w.firstAt).toBe(1000); // before the period is known
     let t = 0;
@@ -110,7 +110,7 @@ describe('scan assembly in the window', () => {
       w.endScan();
     }
     put(w, 'a', 99, t, t);
-    expect(w.closeAt - w.firstAt).toBeCloseTo(10, 1);
+    expect(w.closeAt - w.firstAt).toBeCloseTo(30, 1);
     const fixed = new AssetWindow('B', tuning({ scanCloseMs: 3 }));
     put(fixed, 'a', 1, 1, 50);
     expect(fixed.closeAt).toBe(53);
