@@ -100,7 +100,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   out(
     values.json
       ? JSON.stringify(summary)
-      : `done: ${summary.samplesIn} samples, ${summary.decisions} decisions, ${summary.anomalies} anomalous, ${summary.deadlineMisses} deadline misses; arrival→decision p50 ${summary.latencyUs.p50} µs, p99 ${summary.latencyUs.p99} µs; RSS ${summary.rssMb} MB`,
+      : `done: ${summary.samplesIn} samples, ${summary.decisions} decisions, ${summary.anomalies} anomalous, ${summary.deadlineMisses} deadline misses; scan close→decision p50 ${summary.latencyUs.p50} µs, p99 ${summary.latencyUs.p99} µs; RSS ${summary.rssMb} MB`,
   );
   return 0;
 }

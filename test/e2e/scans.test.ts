@@ -157,14 +157,15 @@ describe('local actions as trips, through Mosquitto', () => {
       const before = alerts.length;
       expect(agent.stats.tripsFired).toBe(0);
       expect(commands).toHaveLength(0);
-      // The critical fault, one scan at a time: each published only once the previous one is decided.
+      // The critical fault, one scan at a time: each published only once the previous one is decided. Its decision
+      // is the one stamped after the publish (plain numbers carry their arrival time), not a normal scan still on its way.
       let firstAt = 0;
       for (let k = 1; k <= N + 2; k++) {
-        const n = decisions.length;
+        const t = performance.timeOrigin + performance.now();
         if (k === 1) firstAt = performance.now();
         await scans(prefix, 'pump', 1, 1, u, () => 40);
-        await waitFor(() => decisions.length > n, 5000, `the decision of fault scan ${k}`);
-        const d = decisions.at(-1)!;
+        await waitFor(() => decisions.some((x) => x.ts >= t), 5000, `the decision of fault scan ${k}`);
+        const d = decisions.find((x) => x.ts >= t)!;
         expect(d.anomalous).toBe(true);
         // The trip runs on the decision, before it is emitted: the count is exact at every scan.
         expect(agent.stats.tripsFired).toBe(k < N ? 0 : 1);

@@ -87,8 +87,9 @@ describe('npm pack → offline install → run', () => {
     expect(demo.status, demo.stderr.slice(-2000)).toBe(0);
     const summary = JSON.parse(demo.stdout.trim().split('\n').at(-1)!) as { type: string; decisions: number; samplesIn: number };
     expect(summary.type).toBe('summary');
-    expect(summary.decisions).toBeGreaterThan(500);
-    expect(summary.decisions).toBe(summary.samplesIn);
+    // One decision per asset scan (the simulated assets send 4-5 signals per scan).
+    expect(summary.decisions).toBeGreaterThan(100);
+    expect(summary.decisions).toBeLessThan(summary.samplesIn);
 
     // doctor from the installed layout finds the packaged model and the real broker.
     const doc = run(bin, ['doctor', '--json'], app, {}, 60_000);
