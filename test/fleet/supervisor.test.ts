@@ -136,7 +136,7 @@ describe('fleet supervisor: signed config and model bundles', () => {
       version: 1,
       active: { model: null, modelLabel: 'pca-t2q@1.0.0' },
     });
-    expect(rolled.message).toMatch(/hotpath degraded \(deadline_misses\): 50 consecutive samples missed/);
+    expect(rolled.message).toMatch(/hotpath degraded \(deadline_misses\): 50 consecutive scans missed/);
     // The baseline learned with the built-in model came back: the pump detects again without relearning.
     await waitFor(() => sup.agent!.pipeline.phases()[0]?.phase === 'detecting', 5000, 'the pump to detect again');
     await new Promise((r) => setTimeout(r, 1000));
