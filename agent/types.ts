@@ -64,6 +64,16 @@ export interface Decision {
   diagnosis?: Diagnosis;
 }
 
+/** Why an alert was closed (or flagged) without a normal recovery: its asset stopped reporting. */
+export interface StaleInfo {
+  /** asset_silent: no sample within its staleness bound; node_death: its Sparkplug edge node or device died. */
+  reason: 'asset_silent' | 'node_death';
+  /** The last time (ms epoch, arrival) the agent had a decision for the asset. */
+  lastSeen: number;
+  /** Seconds without data when the alert was closed or flagged. */
+  silentS: number;
+}
+
 /**
  * Everything the explainer (template or language model) may say about an alert.
  * The verifier checks generated text against exactly these facts.
@@ -89,4 +99,6 @@ export interface AlertFacts {
   }>;
   /** Signals of the asset that stayed within normal. */
   steady: string[];
+  /** Set when the alert closes (or is flagged) because the asset went silent, not because it recovered. */
+  stale?: StaleInfo | undefined;
 }

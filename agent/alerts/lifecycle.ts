@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AlertsConfig } from '../config/sections/alerts.js';
-import type { Decision, Diagnosis, Severity, SignalEvidence } from '../types.js';
+import type { Decision, Diagnosis, Severity, SignalEvidence, StaleInfo } from '../types.js';
 import { materiallyChanged, maxSeverity, peakZ, severityOf, severityRank } from './severity.js';
 
 /** An open alert episode. */
@@ -42,7 +42,7 @@ export interface AssetAlertState {
 }
 
 /** One lifecycle transition: becomes one alert message (the episode as it stands, minus what was last sent). */
-export type Transition = Omit<Episode, 'sent'> & { state: 'open' | 'update' | 'resolved'; asset: string };
+export type Transition = Omit<Episode, 'sent'> & { state: 'open' | 'update' | 'resolved'; asset: string; stale?: StaleInfo };
 
 export interface LifecycleCounters {
   opened: number;
@@ -170,6 +170,42 @@ export class AlertLifecycle {
       this.assets.set(asset, st);
     }
     return st;
+  }
+
+  /**
+   * The asset stopped reporting (silent past its staleness bound, or its
+   * Sparkplug node died): its open alert is closed as stale (`resolve`) or
+   * flagged stale and kept open (`flag`). No cooldown follows a stale close
+   * (the fault may still be there when data returns) and the streaks reset.
+   * Returns the transition, or null when the asset has no open alert.
+   */
+  stale(asset: string, info: StaleInfo, mode: 'resolve' | 'flag'): Transition | null {
+    const st = this.assets.get(asset);
+    const ep = st?.open;
+    if (!st || !ep) return null;
+    ep.seq++;
+    st.anomStreak = 0;
+    st.normStreak = 0;
+    this.dirty.add(asset);
+    const t = { ...this.transition(mode === 'resolve' ? 'resolved' : 'update', asset, ep), stale: info };
+    if (mode === 'resolve') {
+      st.open = null;
+      this.counters.resolved++;
+    } else {
+      ep.sent = { ...ep.sent, at: this.now() };
+      this.counters.updated++;
+    }
+    return t;
+  }
+
+  /** Assets the lifecycle knows (restored or seen), for the silence watch after a restart. */
+  knownAssets(): string[] {
+    return [...this.assets.keys()];
+  }
+
+  /** Whether the asset has an open alert. */
+  isOpen(asset: string): boolean {
+    return Boolean(this.assets.get(asset)?.open);
   }
 
   /** A deep copy of one asset's state (for persistence). */

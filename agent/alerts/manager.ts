@@ -15,11 +15,12 @@ import { TEMPLATE_MODEL } from '../explain/explainer.js';
 import { templateSummary } from '../explain/template.js';
 import type { Outbox } from '../persist/outbox.js';
 import type { StateStore } from '../persist/store.js';
-import type { Decision } from '../types.js';
+import type { Decision, StaleInfo } from '../types.js';
 import { AlertLifecycle, type AssetAlertState, type Transition } from './lifecycle.js';
 import { LocalActions, type PublishLocal } from './local-actions.js';
 import { buildFacts, buildStoredAlert, type Summary, type SummaryExplainer } from './payload.js';
 import { alertSchema, type Alert, type StoredAlert } from './schema.js';
+import { silenceCheckMs, watchSilence, type SilenceWatch } from './silence.js';
 
 /** The state store as alerting uses it: v1 alerts in the outbox, lifecycle states per asset. */
 export type AlertStore = StateStore<StoredAlert, AssetAlertState>;
@@ -59,6 +60,8 @@ export interface AlertingStats {
   summaries: { lm: number; template: number; timeouts: number };
   invalid: number;
   persistErrors: number;
+  /** Assets silent right now (no sample past their staleness bound). */
+  silent: string[];
   localActions: LocalActions['stats'];
 }
 
@@ -66,6 +69,7 @@ export class AlertManager {
   private readonly log: Logger;
   private readonly lifecycle: AlertLifecycle;
   private readonly actions: LocalActions;
+  private readonly silence: SilenceWatch;
   private readonly now: () => number;
   readonly store: AlertStore;
   private started = false;
@@ -85,6 +89,13 @@ export class AlertManager {
     this.lifecycle = new AlertLifecycle(cfg.alerts, this.now, deps.newId);
     this.actions = new LocalActions(cfg.alerts.localActions, cfg.agent.site, deps.publishLocal, this.log, this.now);
     this.store = deps.store;
+    this.silence = watchSilence(cfg, {
+      bus: deps.bus,
+      log: this.log,
+      now: this.now,
+      isOpen: (a) => this.lifecycle.isOpen(a),
+      resolveStale: (a, info) => this.resolveStale(a, info),
+    });
   }
 
   /** The store's outbox (alerts are queued there when the store has one enabled). */
@@ -96,6 +107,9 @@ export class AlertManager {
     if (this.deps.ownStore) this.store.start();
     const restored = this.store.states.load();
     this.lifecycle.restore(restored);
+    // Assets known before a restart are watched from now: one that never reports again still goes silent.
+    this.silence.seed(this.lifecycle.knownAssets());
+    this.silence.start(silenceCheckMs(this.cfg));
     this.log.info(
       { assets: restored.length, open: this.lifecycle.openCount(), queued: this.outbox.stats().queued },
       'alert state restored',
@@ -109,6 +123,7 @@ export class AlertManager {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.silence.stop();
     if (this.persistTimer) clearInterval(this.persistTimer);
     this.persistTimer = null;
     await this.flush();
@@ -125,8 +140,24 @@ export class AlertManager {
 
   /** Hot path: memory only, never throws, never awaits. */
   private onDecision(d: Decision): void {
+    this.silence.seen(d.asset);
     const t = this.lifecycle.step(d);
-    if (!t) return;
+    if (t) this.queue(t);
+  }
+
+  /**
+   * Closes (or, with alerts.onSilence 'flag', flags) the asset's open alert as
+   * stale: the asset stopped reporting, so nobody knows whether the fault is
+   * still there. Used for silent assets here and for Sparkplug node and device
+   * deaths by the ingest side. Returns false when the asset has no open alert.
+   */
+  resolveStale(asset: string, info: StaleInfo, mode: 'resolve' | 'flag' = this.cfg.alerts.onSilence): boolean {
+    const t = this.lifecycle.stale(asset, info, mode);
+    if (t) this.queue(t);
+    return t !== null;
+  }
+
+  private queue(t: Transition): void {
     this.actions.onTransition(t);
     const facts = buildFacts(t, this.cfg);
     const summary: Summary = { text: templateSummary(facts), source: 'template', model: TEMPLATE_MODEL };
@@ -196,10 +227,13 @@ export class AlertManager {
     const late = new Promise<Summary | null>((resolve) => {
       timer = setTimeout(() => resolve(null), budget + 50);
     });
-    const asked = this.deps.explainer.explain(facts, budget).catch((err: unknown) => {
-      this.log.warn({ err: errMessage(err), id: p.stored.id }, 'explainer failed; template summary used');
-      return null;
-    });
+    // A stale close has no fault evidence to explain: the template says what is known (the asset went silent).
+    const asked = p.t.stale
+      ? Promise.resolve(p.stored.summary)
+      : this.deps.explainer.explain(facts, budget).catch((err: unknown) => {
+          this.log.warn({ err: errMessage(err), id: p.stored.id }, 'explainer failed; template summary used');
+          return null;
+        });
     const got = await Promise.race([asked, late]);
     clearTimeout(timer);
     if (got === null) this.c.timeouts++;
@@ -258,6 +292,7 @@ export class AlertManager {
       summaries: { lm: this.c.lm, template: this.c.template, timeouts: this.c.timeouts },
       invalid: this.c.invalid,
       persistErrors: this.c.persistErrors,
+      silent: this.silence.silentAssets(),
       localActions: { ...this.actions.stats },
     };
   }

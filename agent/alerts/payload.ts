@@ -55,6 +55,7 @@ export function buildFacts(t: Transition, cfg: Config): AlertFacts {
     durationS: Math.max(0, (t.lastSeen - t.firstSeen) / 1000),
     moved,
     steady: t.evidence.filter((e) => !movedNames.includes(e.signal)).map((e) => e.signal),
+    ...(t.stale ? { stale: t.stale } : {}),
   };
 }
 
@@ -104,6 +105,9 @@ export function buildStoredAlert(t: Transition, summary: Summary, cfg: Config, o
     summary,
     agentId: origin.agentId,
     agentVersion: origin.agentVersion,
+    ...(t.stale
+      ? { stale: { reason: t.stale.reason, lastSeen: iso(t.stale.lastSeen), silentS: Math.round(t.stale.silentS * 10) / 10 } }
+      : {}),
   };
 }
 
@@ -133,6 +137,7 @@ export function factsFromAlert(a: Alert, config: Config): AlertFacts {
       ratio: e.ratio,
     })),
     diagnosis: a.diagnosis,
+    ...(a.stale ? { stale: { reason: a.stale.reason, lastSeen: Date.parse(a.stale.lastSeen), silentS: a.stale.silentS } } : {}),
   };
   return { ...buildFacts(t, config), site: a.site };
 }

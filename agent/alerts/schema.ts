@@ -70,6 +70,18 @@ export const alertSchema = z
      * writes (disk full, read-only). Absent otherwise. A restart before the disk recovers loses such alerts.
      */
     volatile: z.literal(true).optional(),
+    /**
+     * Present when the asset went silent: on a resolution, the alert was closed as stale (nobody knows whether the
+     * fault is still there); on an update, it is flagged stale and stays open (alerts.onSilence).
+     */
+    stale: z
+      .object({
+        reason: z.enum(['asset_silent', 'node_death']),
+        lastSeen: z.iso.datetime(),
+        silentS: z.number().min(0),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

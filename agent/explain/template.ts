@@ -47,6 +47,15 @@ export function templateSummary(facts: AlertFacts): string {
   const top = facts.moved[0];
   const sev = facts.severity === 'info' ? '' : ` (${facts.severity})`;
 
+  if (facts.stale) {
+    // Silence is not a recovery: say what is known (no data) and what is not (the fault's state).
+    const why = facts.stale.reason === 'node_death' ? 'its edge node went offline' : 'it stopped sending data';
+    const silent = fmtDuration(facts.stale.silentS);
+    return facts.state === 'resolved'
+      ? `${asset}: alert closed as stale after ${dur} (pattern was ${pattern}): ${why} ${silent} ago, so whether the fault persists is unknown.`
+      : `${asset}${sev}, alert kept open but stale: ${why} ${silent} ago (pattern was ${pattern}).`;
+  }
+
   if (facts.state === 'resolved') {
     const now = top
       ? ` ${humanName(top.name)} is at ${withUnit(fmtValue(top.value), top.unit)} against a learned normal of ${withUnit(fmtValue(top.baseline), top.unit)}.`

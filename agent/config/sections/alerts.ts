@@ -107,6 +107,12 @@ export const alertsSection = z
       .min(50)
       .default(1000)
       .describe('How often per-asset counters (streaks) are persisted; transitions are persisted at once.'),
+    onSilence: z
+      .enum(['resolve', 'flag'])
+      .default('resolve')
+      .describe(
+        "An asset with no sample for longer than its staleness bound (assets.*.stalenessMs) is silent: its open alert is resolved as stale ('resolve'), or flagged stale and kept open ('flag'). Either way an asset-silent event is logged and emitted.",
+      ),
     localActions: z
       .object({
         enabled: z.boolean().default(false).describe('Run the rules below (off by default: a command to a machine is opt-in).'),
