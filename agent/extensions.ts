@@ -76,6 +76,7 @@ export const alertingStack: Extension = (ctx) => {
       },
       health,
       versions: ctx.versions,
+      assets: () => ctx.pipeline.phases().map((p) => p.asset),
       healthMetrics: () => ({
         samples_in: stats.samplesIn,
         decisions: stats.decisions,

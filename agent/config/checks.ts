@@ -39,6 +39,12 @@ export function crossChecks(cfg: Config): string[] {
     if (s.decoder !== 'json' && s.json) out.push(`${at}.json: only used with decoder "json" (got decoder ${JSON.stringify(s.decoder)})`);
   });
   out.push(...fleetChecks(cfg));
+  const allow = cfg.uplink.egress.allow;
+  if (cfg.uplink.format === 'sparkplug' && (!allow.includes('alert') || !allow.includes('status'))) {
+    out.push(
+      `uplink.egress.allow: uplink.format sparkplug needs "alert" (DDATA) and "status" (births and deaths) (got ${JSON.stringify(allow)})`,
+    );
+  }
   return out;
 }
 

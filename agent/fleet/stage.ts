@@ -12,7 +12,8 @@ import { loadCard } from '../detect/card.js';
 import { ModelRunner } from '../detect/model.js';
 import { errMessage } from '../errors.js';
 import { BundleError, type BundlePayload } from './bundle.js';
-import { writeAtomic, type FleetState, type FleetStateDoc } from './state.js';
+import { writeAtomic } from '../atomic-file.js';
+import type { FleetState, FleetStateDoc } from './state.js';
 
 /** Fields a remote config may not change: who and where the agent is (its identity and its state). */
 const PINNED = ['id', 'site', 'stateDir'] as const;

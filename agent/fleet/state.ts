@@ -9,21 +9,10 @@
  * state or the new one, never half of one. Only the current and previous
  * versions are kept; older ones are pruned after each change.
  */
-import {
-  closeSync,
-  cpSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeAtomic } from '../atomic-file.js';
 import { EdgeError } from '../errors.js';
 import { BUNDLE_KINDS, type BundleKind } from './bundle.js';
 
@@ -158,25 +147,5 @@ export class FleetState {
         if (m && !keep.has(Number(m[1]))) rmSync(join(dir, name), { recursive: true, force: true });
       }
     }
-  }
-}
-
-/** Write a file so that readers see the old or the new content, also after a power cut. */
-export function writeAtomic(file: string, data: string | Buffer): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  // The rename itself is durable only once the directory is synced.
-  const dfd = openSync(join(file, '..'), 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
   }
 }

@@ -109,6 +109,13 @@ export const HEALTH_REASONS = {
     meaning: 'no upstream connection for longer than observe.health.downAfterS; alerts are queued on disk, not delivered',
     action: 'check the upstream broker, DNS, firewall and uplink.broker.url (edge-sentinel doctor checks it)',
   },
+  uplink_host_offline: {
+    component: 'uplink',
+    state: 'degraded',
+    meaning:
+      'uplink.format sparkplug: the primary host application (uplink.sparkplug.primaryHostId) is offline or has not said it is online; alerts wait in the outbox',
+    action: 'check the SCADA host application and its STATE topic spBv1.0/STATE/<primaryHostId> on the upstream broker',
+  },
   uplink_refused: {
     component: 'uplink',
     state: 'down',

@@ -14,6 +14,7 @@ import type { EgressKind, UplinkConfig } from '../config/sections/uplink.js';
 import { EdgeError, errMessage } from '../errors.js';
 import { commandResultSchema, type CommandResult } from '../fleet/result.js';
 import { JsonlLog } from '../observe/jsonl-log.js';
+import { classifySparkplugMessage } from './sparkplug/classify.js';
 import { statusSchema, type Status } from './status.js';
 
 /** Everything that may go upstream. */
@@ -27,9 +28,17 @@ export type EgressMessage =
 export interface Approved {
   topic: string;
   payload: Buffer;
-  qos: 1;
+  qos: 0 | 1;
   retain: boolean;
 }
+
+/**
+ * Another wire format for an approved message (Sparkplug B): it gets the
+ * validated object (never the caller's), returns the topic and bytes to
+ * send, or null when there is nothing to send. The gate still checks,
+ * allowlists and audits; only the encoding differs.
+ */
+export type EgressEncoder = (body: Alert | Status | CommandResult) => Approved | null;
 
 /** One line of the egress audit log (JSON lines). */
 export interface EgressAuditLine {
@@ -46,7 +55,7 @@ export interface EgressAuditLine {
 
 /** The minimal MQTT client surface the gate publishes through. */
 export interface MqttPublisher {
-  publish(topic: string, payload: Buffer, opts: { qos: 1; retain: boolean }, cb: (err?: Error) => void): unknown;
+  publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain: boolean }, cb: (err?: Error) => void): unknown;
 }
 
 /** MQTT topic levels may not contain / + # (or NUL, [MQTT-4.7.3-2]); replace rather than fail an alert. */
@@ -102,8 +111,10 @@ export class EgressGate {
     }
   }
 
-  /** Validate, allowlist and audit; throws E_EGRESS when refused. */
-  approve(msg: EgressMessage, action: 'publish' | 'will' = 'publish'): Approved {
+  /** Validate, allowlist and audit; throws E_EGRESS when refused. With `encode`, null when the encoder had nothing to send. */
+  approve(msg: EgressMessage, action?: 'publish' | 'will'): Approved;
+  approve(msg: EgressMessage, action: 'publish' | 'will', encode: EgressEncoder): Approved | null;
+  approve(msg: EgressMessage, action: 'publish' | 'will' = 'publish', encode?: EgressEncoder): Approved | null {
     const kind = msg.kind as string;
     const topic = this.topicOf(msg);
     const reason = this.check(msg);
@@ -120,25 +131,41 @@ export class EgressGate {
         : msg.kind === 'command'
           ? commandResultSchema.parse(msg.result)
           : statusSchema.parse(msg.status);
-    const payload = Buffer.from(JSON.stringify(body));
-    const id = msg.kind === 'alert' ? msg.alert.id : undefined;
-    this.audit({ ts: new Date().toISOString(), action, kind, topic, broker: this.broker, bytes: payload.length, ...(id ? { id } : {}) });
     // Status and command results are retained: a fleet view that subscribes later still sees the last one.
-    return { topic, payload, qos: 1, retain: msg.kind !== 'alert' };
+    const wire = encode
+      ? encode(body)
+      : { topic, payload: Buffer.from(JSON.stringify(body)), qos: 1 as const, retain: msg.kind !== 'alert' };
+    if (!wire) return null;
+    const id = msg.kind === 'alert' ? msg.alert.id : undefined;
+    this.audit({
+      ts: new Date().toISOString(),
+      action,
+      kind,
+      topic: wire.topic,
+      broker: this.broker,
+      bytes: wire.payload.length,
+      ...(id ? { id } : {}),
+    });
+    return wire;
   }
 
-  /** The one upstream publish: approve, then QoS 1; resolves on PUBACK, rejects (E_EGRESS) when refused. */
-  publish(client: MqttPublisher, msg: EgressMessage): Promise<void> {
-    let a: Approved;
+  /**
+   * The one upstream publish: approve, then hand to MQTT. Resolves true on PUBACK (QoS 1) or once written (QoS 0),
+   * false when the encoder had nothing to send; rejects (E_EGRESS) when refused.
+   */
+  publish(client: MqttPublisher, msg: EgressMessage, encode?: EgressEncoder): Promise<boolean> {
+    let a: Approved | null;
     try {
-      a = this.approve(msg);
+      a = encode ? this.approve(msg, 'publish', encode) : this.approve(msg);
     } catch (err) {
       return Promise.reject(err as Error);
     }
+    if (!a) return Promise.resolve(false);
+    const { topic, payload, qos, retain } = a;
     this.counters.published++;
-    this.counters.bytes += a.payload.length;
+    this.counters.bytes += payload.length;
     return new Promise((resolve, reject) => {
-      client.publish(a.topic, a.payload, { qos: a.qos, retain: a.retain }, (err) => (err ? reject(err) : resolve()));
+      client.publish(topic, payload, { qos, retain }, (err) => (err ? reject(err) : resolve(true)));
     });
   }
 
@@ -191,7 +218,11 @@ export class EgressGate {
 export function classifyUpstreamMessage(
   topic: string,
   payload: Buffer | string,
-): { ok: true; kind: 'alert' | 'status' | 'command' } | { ok: false; reason: string } {
+): { ok: true; kind: 'alert' | 'status' | 'command' | 'sparkplug' } | { ok: false; reason: string } {
+  if (topic.startsWith('spBv1.0/')) {
+    const r = classifySparkplugMessage(topic, Buffer.from(payload));
+    return r.ok ? { ok: true, kind: 'sparkplug' } : r;
+  }
   let body: unknown;
   try {
     body = JSON.parse(payload.toString());

@@ -39,6 +39,8 @@ export interface UplinkDeps {
   health: HealthRegistry;
   /** Config and model versions running, for the status (remote management). */
   versions?: () => ActiveVersions;
+  /** Assets the agent knows (uplink.format sparkplug: each is born as a device). */
+  assets?: () => string[];
 }
 
 export interface UplinkStats {
@@ -219,31 +221,7 @@ export class Uplink {
 
   /** The numeric health summary carried by the retained status. */
   health(): Health {
-    const o = this.outbox.stats();
-    const snap = this.deps.health.snapshot();
-    const components: NonNullable<Health['components']> = {};
-    for (const name of COMPONENTS) {
-      const c = snap.components[name];
-      // Messages stay local (they may name files or assets): upstream gets state, reason code and since.
-      if (c) components[name] = { state: c.state, reason: c.reason, since: c.since };
-    }
-    return {
-      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
-      status: snap.status,
-      components,
-      outbox: {
-        queued: o.queued,
-        bytes: o.bytes,
-        maxCount: o.maxCount,
-        maxBytes: o.maxBytes,
-        overflow: o.overflow,
-        dropped: o.dropped,
-        rejected: o.rejected,
-        sent: this.c.sent,
-      },
-      alerts: this.deps.alertCounts(),
-      metrics: this.deps.healthMetrics?.() ?? {},
-    };
+    return healthSummary(this.deps, this.startedAt, this.c.sent);
   }
 
   /** Publish the offline status (a clean stop is not a death: no will), then disconnect. */
@@ -283,6 +261,35 @@ export class Uplink {
       auditPath: this.gate?.auditPath ?? null,
     };
   }
+}
+
+/** The numeric health summary of the retained status (and of the Sparkplug NDATA's egress check). */
+export function healthSummary(deps: UplinkDeps, startedAt: number, sent: number): Health {
+  const o = deps.outbox.stats();
+  const snap = deps.health.snapshot();
+  const components: NonNullable<Health['components']> = {};
+  for (const name of COMPONENTS) {
+    const c = snap.components[name];
+    // Messages stay local (they may name files or assets): upstream gets state, reason code and since.
+    if (c) components[name] = { state: c.state, reason: c.reason, since: c.since };
+  }
+  return {
+    uptimeS: Math.round((Date.now() - startedAt) / 1000),
+    status: snap.status,
+    components,
+    outbox: {
+      queued: o.queued,
+      bytes: o.bytes,
+      maxCount: o.maxCount,
+      maxBytes: o.maxBytes,
+      overflow: o.overflow,
+      dropped: o.dropped,
+      rejected: o.rejected,
+      sent: sent,
+    },
+    alerts: deps.alertCounts(),
+    metrics: deps.healthMetrics?.() ?? {},
+  };
 }
 
 export { redactUrl };

@@ -128,6 +128,7 @@ describe('Sparkplug edge node session (pure)', () => {
     expect(t.update(st(false, 50))).toBe('stale'); // an old will delivered late
     expect(t.online).toBe(true);
     expect(t.update(st(false, 200))).toBe('offline');
+    expect(t.update(st(false, 200))).toBe('stale'); // the same retained STATE again after a resubscribe
     expect(parseHostState('STATE/scada', Buffer.from('ONLINE'), 300)).toEqual({ online: true, timestamp: 300 });
     expect(parseHostState('spBv1.0/STATE/scada', Buffer.from('ONLINE'), 300)).toBeNull();
     expect(parseHostState('spBv1.0/STATE/scada', Buffer.from('{"online":"yes","timestamp":1}'), 300)).toBeNull();

@@ -33,6 +33,25 @@ export const outboxSchema = z
   })
   .strict();
 
+/** Sparkplug B ids may not contain + / # (tck-id-topic-structure-namespace-valid-group-id, -edge-node-id). */
+const sparkplugIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((v) => !/[/+#]/.test(v), 'no / + # in a Sparkplug id');
+
+export const sparkplugUplinkSchema = z
+  .object({
+    groupId: sparkplugIdSchema.optional().describe('Sparkplug group id; default: agent.site.'),
+    edgeNodeId: sparkplugIdSchema.optional().describe('Sparkplug edge node id; default: the agent id.'),
+    primaryHostId: sparkplugIdSchema
+      .optional()
+      .describe(
+        "The primary host application's id: births (and so alerts) wait until its STATE says online, and stop when it goes offline; alerts queue in the outbox meanwhile. Unset: publish whenever connected.",
+      ),
+  })
+  .strict();
+
 /** Upstream delivery (owned by the uplink stage). Disabled unless a broker is configured. */
 export const uplinkSection = z
   .object({
@@ -49,6 +68,13 @@ export const uplinkSection = z
       .describe(
         'Publish the retained status on <prefix>/<site>/<agent>/status instead of <prefix>/<site>/status: needed when several agents share one site (each takes a subset of its assets, docs/fleet.md), or their retained statuses and wills overwrite each other.',
       ),
+    format: z
+      .enum(['json', 'sparkplug'])
+      .default('json')
+      .describe(
+        'Wire format upstream: "json" (the v1 alert on <prefix>/<site>/<asset>/alert, retained status) or "sparkplug" (the agent is a Sparkplug B edge node, each asset a device; docs/fleet.md).',
+      ),
+    sparkplug: sparkplugUplinkSchema.prefault({}).describe('The Sparkplug B edge node (used when format is "sparkplug").'),
     broker: brokerSchema.optional().describe('The upstream broker (usually not the plant broker); required when enabled.'),
     healthIntervalS: z
       .number()

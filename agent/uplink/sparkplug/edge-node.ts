@@ -115,6 +115,11 @@ export class EdgeNodeSession {
     return this.entry(device, health).state;
   }
 
+  /** Known values of a device from before a restart (its DBIRTH will carry them). */
+  restore(device: string, state: DeviceState): void {
+    this.entry(device, String(state['Health/Agent'])).state = { ...state };
+  }
+
   /** DBIRTH with every metric and its current value; seq continues from the NBIRTH [tck-id-topics-dbirth-seq]. */
   dbirth(device: string, state: DeviceState, now: number): SpMessage {
     const d = this.entry(device, String(state['Health/Agent']));

@@ -56,9 +56,12 @@ export class HostStateTracker {
     return this.last?.online ?? false;
   }
 
-  /** Apply one STATE: `stale` when it is older than the one already seen (ignored). */
+  /**
+   * Apply one STATE: `stale` when it is not newer than the one already seen (ignored). Equal counts as
+   * seen: the retained STATE comes again with every new subscription, and must not end each new session.
+   */
   update(s: HostState): HostVerdict {
-    if (this.last && s.timestamp < this.last.timestamp) return 'stale';
+    if (this.last && s.timestamp <= this.last.timestamp) return 'stale';
     this.last = s;
     return s.online ? 'online' : 'offline';
   }

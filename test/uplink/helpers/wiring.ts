@@ -8,14 +8,14 @@ import { EventBus } from '../../../agent/events.js';
 import { HealthRegistry } from '../../../agent/observe/health.js';
 import { createExplainer } from '../../../agent/explain/explainer.js';
 import { createStateStore } from '../../../agent/persist/store.js';
-import { createUplink, type Uplink } from '../../../agent/uplink/index.js';
+import { createUplink, type UplinkService } from '../../../agent/uplink/index.js';
 import type { Decision } from '../../../agent/types.js';
 
 export interface Rig {
   health: HealthRegistry;
   store: AlertStore;
   alerting: AlertManager;
-  uplink: Uplink;
+  uplink: UplinkService;
   bus: EventBus;
   /** Alerts as emitted on the local bus, in order. */
   emitted: Alert[];
