@@ -57,7 +57,7 @@ describe('Sparkplug edge node session (pure)', () => {
     expect(b.topic).toBe('spBv1.0/g/DBIRTH/e/pump-1');
     expect(seqOf(b.payload)).toBe(1);
     const birth = dec(b.payload).metrics!;
-    expect(birth).toHaveLength(13);
+    expect(birth).toHaveLength(14);
     for (const m of birth) {
       expect(m.name).toBeTruthy();
       expect(toNum(m.alias)).toBeGreaterThanOrEqual(1000);

@@ -25,6 +25,7 @@ export const DEVICE_METRICS = [
   ['Alert/Seq', 'UInt32'],
   ['Alert/First Seen', 'DateTime'],
   ['Alert/Replayed', 'Boolean'],
+  ['Alert/Stale', 'Boolean'],
   ['Health/Agent', 'String'],
 ] as const;
 
@@ -47,6 +48,7 @@ export function emptyDeviceState(health: string): DeviceState {
     'Alert/Seq': null,
     'Alert/First Seen': null,
     'Alert/Replayed': false,
+    'Alert/Stale': false,
     'Health/Agent': health,
   };
 }
@@ -66,6 +68,8 @@ export function alertValues(a: StoredAlert, replayed: boolean): Partial<DeviceSt
     'Alert/Seq': a.seq,
     'Alert/First Seen': Date.parse(a.firstSeen),
     'Alert/Replayed': replayed,
+    // The asset went silent: resolved as stale (nobody knows whether the fault is still there), or flagged while open.
+    'Alert/Stale': a.stale !== undefined,
   };
 }
 
