@@ -3,12 +3,9 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/schema.js';
-import { builtinCardPath } from './detect/card.js';
-import { ModelRunner } from './detect/model.js';
 import { BaselineStore } from './detect/store.js';
 import { EventBus } from './events.js';
 import type { ActiveVersions } from './fleet/result.js';
-import { MqttSource } from './ingest/source.js';
 import { ConnectionHealth } from './observe/connection-health.js';
 import { HealthRegistry } from './observe/health.js';
 import { bridgeBusHealth, watchHotPath } from './observe/hotpath-health.js';
@@ -17,8 +14,7 @@ import { buildRegistry, latencyHistogramText, type MetricsContributor } from './
 import { AgentStats } from './observe/stats.js';
 import { redactUrl } from './ingest/mqtt-options.js';
 import { resolveSecret } from './config/load.js';
-import { Pipeline } from './pipeline.js';
-import { TripUnit } from './alerts/trips.js';
+import { HotThread, type HotPath } from './hot/thread.js';
 import { VERSION } from './version.js';
 
 /** The agent's id: `agent.id`, or the host name made topic-safe. */
@@ -44,7 +40,8 @@ export interface AgentContext {
   stats: AgentStats;
   /** Where every component reports ok / degraded / down (observe/health.ts). */
   health: HealthRegistry;
-  pipeline: Pipeline;
+  /** The hot path's phases and refit (in its thread, or in process). */
+  pipeline: HotPath;
   agentId: string;
   version: string;
   stateDir: string;
@@ -68,16 +65,16 @@ export type Extension = (ctx: AgentContext) => Service | Service[] | undefined;
  * order (zigbee2mqtt's controller is the model).
  */
 export class Agent {
-  readonly stats = new AgentStats();
+  /** Shared memory: the hot thread writes it, this thread reads it (observe/stats.ts). */
+  readonly stats = AgentStats.shared();
   readonly bus: EventBus;
   /** Component health: the one source for /healthz, /metrics, systemd and the upstream status. */
   readonly healthRegistry: HealthRegistry;
   readonly agentId: string;
   readonly stateDir: string;
-  readonly runner: ModelRunner;
   readonly store: BaselineStore;
-  readonly pipeline: Pipeline;
-  readonly source: MqttSource;
+  /** The hot path: its own thread (`detect.isolation: thread`, the default) or this event loop (`inline`); set by start(). */
+  hot!: HotPath;
   private http: ObserveServer | undefined;
   private readonly services: Service[] = [];
   private started: Service[] = [];
@@ -93,41 +90,23 @@ export class Agent {
     this.healthRegistry = new HealthRegistry(log.child({ module: 'health' }));
     this.agentId = agentIdOf(config);
     this.stateDir = resolve(config.agent.stateDir);
-    this.runner = new ModelRunner(config.assets.defaults.modelCard ?? builtinCardPath(), config.detect, log.child({ module: 'model' }));
     this.store = new BaselineStore(this.stateDir, log.child({ module: 'baselines' }), {
       health: this.healthRegistry,
       retryMs: config.agent.storageRetryS * 1000,
     });
-    // Trips publish on the plant connection from inside the decision path (alerts/trips.ts).
-    const trips = new TripUnit(
-      config.alerts,
-      config.agent.site,
-      (t, p, o) => this.publishLocal(t, p, o),
-      this.stats,
-      log.child({ module: 'trips' }),
-    );
-    this.pipeline = new Pipeline(
-      config,
-      this.runner,
-      this.store,
-      this.bus,
-      this.stats,
-      log.child({ module: 'pipeline' }),
-      trips.active ? trips : undefined,
-    );
-    this.source = new MqttSource(
-      config.plant.broker,
-      config.plant.subscriptions,
-      this.pipeline,
-      this.stats,
-      log.child({ module: 'ingest' }),
-      config.log.rateLimitMs,
-    );
   }
 
-  /** Publishes on the plant broker (local actions and trips only; never upstream). */
-  private publishLocal(topic: string, payload: Buffer, opts?: { qos: 0 | 1 }): void {
-    this.source.mqtt?.publish(topic, payload, { qos: opts?.qos ?? 1 });
+  /** The hot path's phases and refit (kept under this name for extensions and tools that read it). */
+  get pipeline(): HotPath {
+    return this.hot;
+  }
+
+  /** Builds the hot path: a thread of its own, or (inline) this loop's, loaded only then (it pulls in ONNX Runtime). */
+  private async buildHot(): Promise<HotPath> {
+    const log = this.log.child({ module: 'hot' });
+    if (this.config.detect.isolation === 'thread') return new HotThread(this.config, this.stats, this.store, this.bus, log);
+    const { InlineHot } = await import('./hot/inline.js');
+    return new InlineHot(this.config, this.stats, this.store, this.bus, log);
   }
 
   get httpPort(): number {
@@ -138,11 +117,13 @@ export class Agent {
     const t0 = performance.now();
     const hc = this.config.observe.health;
     const plant = new ConnectionHealth(this.healthRegistry, 'plant', redactUrl(this.config.plant.broker.url), hc.downAfterS * 1000);
-    this.source.onConnection = (e) => (e.type === 'up' ? plant.connected() : e.type === 'down' ? plant.lost() : plant.error(e.err));
+    this.hot = await this.buildHot();
+    this.hot.onConnection = (e) => (e.type === 'up' ? plant.connected() : e.type === 'down' ? plant.lost() : plant.error(e.err));
     bridgeBusHealth(this.bus, this.healthRegistry);
     watchHotPath(this.healthRegistry, this.stats, hc);
     this.store.start();
-    await this.runner.start();
+    // A model that does not load fails start-up before anything else starts.
+    await this.hot.prepare();
     const ctx: AgentContext = {
       config: this.config,
       log: this.log,
@@ -153,7 +134,7 @@ export class Agent {
       agentId: this.agentId,
       version: VERSION,
       stateDir: this.stateDir,
-      publishLocal: (topic, payload, opts) => this.publishLocal(topic, payload, opts),
+      publishLocal: (topic, payload, opts) => this.hot.publishLocal(topic, payload, opts?.qos ?? 1),
       versions: () => this.versions(),
     };
     for (const ext of this.extensions) {
@@ -185,7 +166,7 @@ export class Agent {
         await this.http.start();
       }
       // Ingest last: every consumer is ready before the first sample.
-      await this.source.start();
+      await this.hot.start();
       this.healthRegistry.start(hc.checkIntervalMs);
     } catch (err) {
       await this.stop();
@@ -202,7 +183,7 @@ export class Agent {
     return {
       config: this.opts.bundles?.config ?? null,
       model: this.opts.bundles?.model ?? null,
-      modelLabel: this.runner.card ? this.runner.id : null,
+      modelLabel: this.hot?.modelLabel ?? null,
     };
   }
 
@@ -225,7 +206,7 @@ export class Agent {
       ...snap,
       agentId: this.agentId,
       version: VERSION,
-      plantConnected: this.source.isConnected,
+      plantConnected: this.hot.plantConnected,
       assets: this.pipeline.phases(),
       samplesIn: this.stats.samplesIn,
       decisions: this.stats.decisions,
@@ -241,10 +222,9 @@ export class Agent {
   async stop(): Promise<void> {
     // Mirror order: stop ingest first, drain the hot path, then the consumers.
     // A clean stop is not an outage: stop listening to connection events before closing the connections.
-    this.source.onConnection = undefined;
     this.healthRegistry.stop();
-    await this.source.stop().catch((err: unknown) => this.log.warn({ err }, 'plant source stop failed'));
-    await this.pipeline.stop();
+    // Stops the plant connection (no more connection events: a clean stop is not an outage) and drains the hot path.
+    await this.hot?.stop().catch((err: unknown) => this.log.warn({ err }, 'hot path stop failed'));
     await this.http?.stop();
     this.http = undefined;
     for (const s of [...this.started].reverse()) {
@@ -252,7 +232,6 @@ export class Agent {
     }
     this.started = [];
     await this.store.close();
-    await this.runner.stop();
     this.bus.removeAll();
     this.log.info('agent stopped');
   }

@@ -19,6 +19,17 @@ export interface ScanSink {
   endScan(asset: string, arrivedAt: number): void;
 }
 
+/** What the pipeline calls besides the bus. */
+export interface PipelineHooks {
+  /** Runs on every decision before its latency is taken (local-action trips). */
+  trips?: DecisionHook | undefined;
+  /**
+   * Receives every accepted value instead of the bus's `sample` event (the hot thread forwards them in
+   * batches without an object per value).
+   */
+  samples?: ((asset: string, signal: string, value: number, ts: number) => void) | undefined;
+}
+
 /** Most assets the pipeline tracks: a flood of bogus topics must not exhaust memory. */
 const MAX_ASSETS = 10_000;
 
@@ -43,12 +54,11 @@ export class Pipeline implements ScanSink, RowSink {
   constructor(
     private readonly cfg: Config,
     private readonly runner: ModelRunner,
-    private readonly store: BaselineStore | undefined,
+    private readonly store: Pick<BaselineStore, 'get' | 'save' | 'forget'> | undefined,
     private readonly bus: EventBus,
     private readonly stats: AgentStats,
     private readonly log: Logger,
-    /** Runs on every decision before its latency is taken (local-action trips). */
-    private readonly hook?: DecisionHook,
+    private readonly hooks: PipelineHooks = {},
   ) {
     this.batch = new ModelBatch(runner, stats, log, this);
   }
@@ -76,7 +86,8 @@ export class Pipeline implements ScanSink, RowSink {
       else if (i === w.leader) this.close(det, arrivedAt, 'leader');
     }
     w.add(i, value, ts, arrivedAt);
-    if (this.bus.has('sample')) this.bus.emit('sample', { asset, signal, value, ts });
+    if (this.hooks.samples) this.hooks.samples(asset, signal, value, ts);
+    else if (this.bus.has('sample')) this.bus.emit('sample', { asset, signal, value, ts });
     if (w.complete) this.close(det, arrivedAt, 'complete');
     else this.armScanTimer(w.closeAt);
   }
@@ -157,7 +168,7 @@ export class Pipeline implements ScanSink, RowSink {
 
   /** Trips first (their command is part of the decision's deadline), then latency, counters and the bus. */
   private finish(d: Decision, zMax: number, closedAt: number, firstAt: number): void {
-    this.hook?.onDecision(d, zMax);
+    this.hooks.trips?.onDecision(d, zMax);
     const now = performance.now();
     d.latencyUs = (now - closedAt) * 1000;
     d.scanUs = (now - firstAt) * 1000;

@@ -109,13 +109,5 @@ function substituteEnv(v: unknown, env: NodeJS.ProcessEnv, path: string[], probl
   return v;
 }
 
-/** Reads a secret from `value` or from `file` (trimmed), for broker passwords. */
-export function resolveSecret(value: string | undefined, file: string | undefined): string | undefined {
-  if (value !== undefined) return value;
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    throw new EdgeError('E_CONFIG_FILE', `cannot read secret file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
+// In its own module so the hot thread can read broker secrets without loading the config schema (zod, yaml).
+export { resolveSecret } from './secret.js';

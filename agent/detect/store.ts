@@ -72,6 +72,11 @@ export class BaselineStore {
     return this.loaded.get(asset);
   }
 
+  /** Every baseline loaded or saved (the hot thread gets them at its start). */
+  all(): Baseline[] {
+    return [...this.loaded.values()];
+  }
+
   /** Queues an atomic write; never throws (errors are reported, and the write is retried). */
   save(b: Baseline): void {
     this.loaded.set(b.asset, b);

@@ -3,10 +3,8 @@
  * budget with a verified LM summary or the template, and never rejects.
  * The model runs in a worker thread, so the hot path never waits on it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ExplainConfig } from '../config/sections/explain.js';
@@ -15,6 +13,7 @@ import type { AlertFacts } from '../types.js';
 import type { ToMain, ToWorker, WorkerInit } from './protocol.js';
 import { nowMs } from './runner.js';
 import { templateSummary } from './template.js';
+import { workerEntry } from '../workers.js';
 
 /** What an alert carries as its summary. */
 export interface Summary {
@@ -68,25 +67,6 @@ export function builtinModelDir(): string {
   return fileURLToPath(new URL('../../models/lm/explain-lm', import.meta.url));
 }
 
-/**
- * The worker to spawn: the compiled worker.js next to this file (dist/), or —
- * when running from TS sources (vitest, tsx) — a two-line bootstrap that
- * registers the tsx loader inside the worker and then imports worker.ts.
- */
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  const js = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { entry: js, eval: false };
-  // tsx's tsImport() loads worker.ts with its own loader in this thread (Node 20 workers do not
-  // inherit the parent's loader hooks). Dev dependency only: dist/ always has worker.js.
-  const req = createRequire(import.meta.url);
-  const pkgPath = req.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  const api = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']?.import.default ?? 'dist/esm/api/index.mjs')).href;
-  const ts = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(ts)}, ${JSON.stringify(ts)}));`;
-  return { entry: boot, eval: true };
-}
-
 class TemplateExplainer implements Explainer {
   protected readonly counters: ExplainerStats = { lm: 0, template: 0, timeouts: 0, verifyFailures: 0, errors: 0, restarts: 0 };
   async start(): Promise<void> {}
@@ -138,7 +118,7 @@ class LmExplainer extends TemplateExplainer {
   /** Starts the worker and waits for its model to load; rejects with E_LM on a load failure. */
   private async spawn(): Promise<void> {
     const dir = this.cfg.modelDir || builtinModelDir();
-    const entry = workerEntry();
+    const entry = workerEntry(import.meta.url, 'worker');
     const init: WorkerInit = { dir, threads: this.cfg.threads, delayMsPerToken: this.opts.delayMsPerToken, fault: this.opts.fault };
     const w = new Worker(entry.entry, { workerData: init, eval: entry.eval });
     this.worker = w;

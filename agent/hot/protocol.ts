@@ -15,12 +15,12 @@ export interface HotInit {
   stats: SharedArrayBuffer;
   /** Baselines saved by earlier runs: detecting at once after a restart. */
   baselines: Baseline[];
-  /** Whether the main thread wants raw samples (local history). */
-  samples: boolean;
 }
 
 /** Main → hot thread. */
 export type ToHot =
+  /** Connect to the plant broker and start deciding; `samples`: the main thread wants raw samples (local history). */
+  | { type: 'connect'; samples: boolean }
   | { type: 'refit'; asset: string }
   /** A local action's command (alert rules run on the main thread), published on the hot thread's plant connection. */
   | { type: 'publish'; topic: string; payload: Uint8Array; qos: 0 | 1 }
@@ -48,7 +48,9 @@ export interface SampleBatch {
 
 /** Hot thread → main. */
 export type FromHot =
-  | { type: 'ready'; plantConnected: boolean }
+  /** The model loaded (its `name@version`); waiting for 'connect'. */
+  | { type: 'loaded'; modelLabel: string }
+  | { type: 'ready' }
   /** Decisions in order (one batch per event-loop turn of the hot thread at most). */
   | { type: 'decisions'; batch: Decision[] }
   | SampleBatch
@@ -57,8 +59,8 @@ export type FromHot =
   | { type: 'health'; event: EventMap['health'] }
   /** A baseline learned on the hot thread, for the main thread to persist (no disk I/O on the hot thread). */
   | { type: 'baseline'; baseline: Baseline }
-  | { type: 'forget'; asset: string }
-  | { type: 'connected'; connected: boolean }
+  /** The plant connection went up or down, or reported an error (for the health registry). */
+  | { type: 'connection'; event: 'up' | 'down' | 'error'; message?: string }
   /** One pino line of the hot thread's logger; the main thread writes it through its own root logger. */
   | { type: 'log'; line: string }
   | { type: 'stopped' };

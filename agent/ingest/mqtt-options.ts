@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { BrokerConfig } from '../config/sections/plant.js';
-import { resolveSecret } from '../config/load.js';
+import { resolveSecret } from '../config/secret.js';
 import { EdgeError } from '../errors.js';
 
 /** mqtt.js options for a configured broker (credentials and TLS files read here, never logged). */

@@ -6,51 +6,65 @@
 const SUB_BUCKETS = 64; // per power of two → ≤ ~1.6% relative error
 const MAX_POW = 32; // up to ~4e9 µs (over an hour)
 
+const BUCKETS = MAX_POW * SUB_BUCKETS;
+/** Slots after the buckets: count, max, sum. */
+const N = BUCKETS;
+const MAX = BUCKETS + 1;
+const SUM = BUCKETS + 2;
+
 export class LatencyHistogram {
-  private readonly counts = new Float64Array(MAX_POW * SUB_BUCKETS);
-  private n = 0;
-  private maxUs = 0;
-  private sumUs = 0;
+  /** Bytes one histogram takes in a shared buffer. */
+  static readonly BYTES = (BUCKETS + 3) * 8;
+  /** Buckets, then count, max and sum: one array, so the histogram can live in a SharedArrayBuffer (observe/stats.ts). */
+  private readonly a: Float64Array;
+
+  constructor(buffer: ArrayBufferLike = new ArrayBuffer(LatencyHistogram.BYTES), byteOffset = 0) {
+    this.a = new Float64Array(buffer, byteOffset, BUCKETS + 3);
+  }
 
   record(us: number): void {
     if (!(us >= 0)) return;
-    this.counts[bucketOf(us)]! += 1;
-    this.n++;
-    this.sumUs += us;
-    if (us > this.maxUs) this.maxUs = us;
+    const a = this.a;
+    a[bucketOf(us)]! += 1;
+    a[N]! += 1;
+    a[SUM]! += us;
+    if (us > a[MAX]!) a[MAX] = us;
   }
 
   get count(): number {
-    return this.n;
+    return this.a[N]!;
   }
 
   get max(): number {
-    return this.maxUs;
+    return this.a[MAX]!;
   }
 
   get mean(): number {
-    return this.n ? this.sumUs / this.n : 0;
+    const n = this.a[N]!;
+    return n ? this.a[SUM]! / n : 0;
   }
 
   /** Value at quantile q (0..1), the upper edge of the bucket holding it. */
   quantile(q: number): number {
-    if (this.n === 0) return 0;
-    const target = Math.max(1, Math.ceil(q * this.n));
+    const n = this.a[N]!;
+    const max = this.a[MAX]!;
+    if (n === 0) return 0;
+    const target = Math.max(1, Math.ceil(q * n));
     let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i]!;
-      if (seen >= target) return Math.min(upperEdge(i), this.maxUs);
+    for (let i = 0; i < BUCKETS; i++) {
+      seen += this.a[i]!;
+      if (seen >= target) return Math.min(upperEdge(i), max);
     }
-    return this.maxUs;
+    return max;
   }
 
   snapshot(): { count: number; p50: number; p99: number; p999: number; max: number; mean: number } {
     return {
-      count: this.n,
+      count: this.count,
       p50: this.quantile(0.5),
       p99: this.quantile(0.99),
       p999: this.quantile(0.999),
-      max: this.maxUs,
+      max: this.max,
       mean: this.mean,
     };
   }
@@ -59,15 +73,13 @@ export class LatencyHistogram {
   countBelow(us: number): number {
     const last = bucketOf(us);
     let n = 0;
-    for (let i = 0; i <= last; i++) n += this.counts[i]!;
+    for (let i = 0; i <= last; i++) n += this.a[i]!;
     return n;
   }
 
+  /** Clears it (from either thread when shared: values recorded meanwhile may be lost, which a reset means anyway). */
   reset(): void {
-    this.counts.fill(0);
-    this.n = 0;
-    this.maxUs = 0;
-    this.sumUs = 0;
+    this.a.fill(0);
   }
 }
 

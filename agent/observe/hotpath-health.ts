@@ -12,6 +12,8 @@ import type { AgentStats } from './stats.js';
  */
 const BUS_KINDS: Record<string, { component: ComponentName; reason: HealthReason }> = {
   deadline: { component: 'hotpath', reason: 'deadline_misses' },
+  // The hot thread exited and is being restarted (agent/hot/thread.ts).
+  'hot-thread': { component: 'hotpath', reason: 'hotpath_stalled' },
   history: { component: 'history', reason: 'history_unreachable' },
 };
 

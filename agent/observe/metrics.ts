@@ -40,6 +40,18 @@ export function buildRegistry(
   );
   counter('edge_sentinel_trips_total', 'Local-action trips handed to the plant broker', () => stats.tripsFired);
   counter('edge_sentinel_trip_failures_total', 'Local-action trips whose publish failed', () => stats.tripsFailed);
+  counter(
+    'edge_sentinel_decisions_shed_total',
+    'Normal decisions the hot thread dropped because the main thread fell behind (never an anomalous one)',
+    () => stats.decisionsShed,
+  );
+  counter(
+    'edge_sentinel_samples_shed_total',
+    'Raw samples for the local history dropped because the main thread fell behind',
+    () => stats.samplesShed,
+  );
+  counter('edge_sentinel_hot_gc_minor_total', 'Minor garbage collections (scavenges) on the hot thread', () => stats.gcMinor);
+  counter('edge_sentinel_hot_gc_major_total', 'Major garbage collections on the hot thread', () => stats.gcMajor);
   new Counter({
     name: 'edge_sentinel_scans_total',
     help: 'Closed asset scans by what closed them: complete, message (end of a multi-signal message), repeat, leader, timer',

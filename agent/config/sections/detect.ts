@@ -88,6 +88,12 @@ export const detectSection = z
       .min(1)
       .default(50)
       .describe('Deadline misses in a row (scans decided by the fallback) before an agent-health problem is raised.'),
+    isolation: z
+      .enum(['thread', 'inline'])
+      .default('thread')
+      .describe(
+        'Where the hot path runs: "thread" = its own worker thread, event loop, heap and plant-broker connection, so alert commits, summaries, uplink and HTTP cannot stall a decision (docs/architecture.md); "inline" = the main event loop (for debugging and the in-process benchmark).',
+      ),
   })
   .strict();
 
