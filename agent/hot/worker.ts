@@ -51,20 +51,27 @@ const publish = (topic: string, payload: Buffer | Uint8Array, qos: 0 | 1): void 
 };
 const trips = new TripUnit(cfg.alerts, cfg.agent.site, (t, p, o) => publish(t, p, o?.qos ?? 1), stats, log.child({ module: 'trips' }));
 const decisions = new DecisionPort(post, stats);
+/** What the main thread was last told of the phases (report()). */
+let lastPhases = '';
+let reportedAssets = 0;
 // Raw samples only when the main thread has a use for them (local history); set by 'connect'.
 let samples: SampleForwarder | undefined;
 const pipeline = new Pipeline(cfg, runner, store, bus, stats, log.child({ module: 'pipeline' }), {
   trips: trips.active ? trips : undefined,
   samples: (a, s, v, ts) => samples?.push(a, s, v, ts),
 });
-bus.on('decision', (d) => decisions.push(d));
+bus.on('decision', (d) => {
+  decisions.push(d);
+  // A new asset (or one dropped after a failed fit) is reported at once, not at the next REPORT_MS.
+  if (pipeline.detectors.size !== reportedAssets) report();
+});
 bus.on('phase', (event) => post({ type: 'phase', event }));
 bus.on('health', (event) => post({ type: 'health', event }));
 
-let lastPhases = '';
 /** Learning progress changes every scan: reported every REPORT_MS when it changed, not per scan. */
 function report(): void {
   const phases: PhaseInfo[] = pipeline.phases();
+  reportedAssets = phases.length;
   const key = phases.map((p) => `${p.asset}:${p.phase}:${p.samples}`).join('|');
   if (key === lastPhases) return;
   lastPhases = key;
