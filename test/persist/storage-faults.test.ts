@@ -121,6 +121,8 @@ describe.skipIf(!canMount)(`state dir on a small tmpfs (${canMount ? 'root' : wh
       expect(r.agent.healthRegistry.get('alertStore')?.message).toContain(join(stateDir, 'alerts.db'));
       // The baseline was read back from the read-only dir, so fan-1 detects from its first samples.
       await r.calm('fan-1', 5);
+      // Phases come from the hot thread (reported as they change): wait for the first report, not for a turn.
+      await waitFor(() => r.agent.pipeline.phases().length > 0, 5000, 'fan-1 in the phases');
       expect(r.agent.pipeline.phases()).toEqual([{ asset: 'fan-1', phase: 'detecting', samples: expect.any(Number) }]);
       await r.fault('fan-1');
       await waitFor(() => r.upstream.alerts().some((a) => a.asset === 'fan-1'), 10_000, 'fan-1 alert upstream');
@@ -212,6 +214,7 @@ describe('damaged state files', () => {
     expect(h.message).toContain(file);
     expect(h.message).toMatch(/moved to .*pump-7\.json\.corrupt-.*pump-7 relearns/);
     await r.calm('pump-7', 5);
+    await waitFor(() => r.agent.pipeline.phases().length > 0, 5000, 'pump-7 in the phases');
     expect(r.agent.pipeline.phases()).toEqual([{ asset: 'pump-7', phase: 'learning', samples: expect.any(Number) }]);
     await r.learn('pump-7');
     await waitFor(() => r.agent.healthRegistry.get('baselines')?.state === 'ok', 5000, 'baselines ok');
