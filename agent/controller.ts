@@ -15,6 +15,7 @@ import { AgentStats } from './observe/stats.js';
 import { redactUrl } from './ingest/mqtt-options.js';
 import { resolveSecret } from './config/load.js';
 import { HotThread, type HotPath } from './hot/thread.js';
+import { StatusPage } from './observe/status/index.js';
 import { VERSION } from './version.js';
 
 /** The agent's id: `agent.id`, or the host name made topic-safe. */
@@ -76,6 +77,7 @@ export class Agent {
   /** The hot path: its own thread (`detect.isolation: thread`, the default) or this event loop (`inline`); set by start(). */
   hot!: HotPath;
   private http: ObserveServer | undefined;
+  private status: StatusPage | undefined;
   private readonly services: Service[] = [];
   private started: Service[] = [];
   registry: Registry | undefined;
@@ -163,6 +165,19 @@ export class Agent {
           this.log.child({ module: 'http' }),
           (a) => this.pipeline.refit(a),
         );
+        if (this.config.observe.status.enabled) {
+          this.status = new StatusPage(
+            this.config,
+            this.bus,
+            this.stats,
+            () => this.health(),
+            this.agentId,
+            VERSION,
+            this.log.child({ module: 'status' }),
+          );
+          this.status.start();
+          this.http.addRoute(this.status);
+        }
         await this.http.start();
       }
       // Ingest last: every consumer is ready before the first sample.
@@ -225,6 +240,8 @@ export class Agent {
     this.healthRegistry.stop();
     // Stops the plant connection (no more connection events: a clean stop is not an outage) and drains the hot path.
     await this.hot?.stop().catch((err: unknown) => this.log.warn({ err }, 'hot path stop failed'));
+    this.status?.stop();
+    this.status = undefined;
     await this.http?.stop();
     this.http = undefined;
     for (const s of [...this.started].reverse()) {

@@ -77,10 +77,16 @@ export async function demoCommand(argv: string[]): Promise<number> {
     out(
       `learning each asset's normal behaviour for ${cfg.assets.defaults.learnSamples} samples, then detecting; first fault at ~${Math.round(learnS + 15 / cfg.sim.speed)} s`,
     );
-    out(`metrics: http://127.0.0.1:${agent.httpPort}/metrics  health: http://127.0.0.1:${agent.httpPort}/healthz  (Ctrl-C to stop)`);
+    const base = `http://127.0.0.1:${agent.httpPort}`;
+    out(`status page: ${base}/  (live; metrics ${base}/metrics, health ${base}/healthz)  Ctrl-C to stop`);
   }
-  const timer = Number.isFinite(duration) ? new Promise<void>((r) => setTimeout(r, duration * 1000)) : new Promise<void>(() => undefined);
-  await Promise.race([timer, waitForSignal(log)]);
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = Number.isFinite(duration)
+    ? new Promise<void>((r) => (timer = setTimeout(r, duration * 1000)))
+    : new Promise<void>(() => undefined);
+  await Promise.race([elapsed, waitForSignal(log)]);
+  // Stopped by a signal before --duration ran out: the pending timer would otherwise keep the process alive.
+  clearTimeout(timer);
   await pub.stop();
   const lat = agent.stats.latency.snapshot();
   const summary = {

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -12,9 +12,15 @@ export interface HealthReport extends HealthSnapshot {
   [k: string]: unknown;
 }
 
+/** A module serving its own paths (the status page): returns true when it answered the request. */
+export interface HttpRoute {
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
 /**
  * `/metrics` (Prometheus text) and `/healthz` (JSON; 503 when a component is
- * down) on 127.0.0.1 by default. GET routes only read. The one write route,
+ * down) on 127.0.0.1 by default, plus the GET routes other modules add (the
+ * status page). GET routes only read. The one write route,
  * `POST /assets/<asset>/refit` (it wipes a learned baseline), needs
  * `Authorization: Bearer <observe.http.token>` and is off without a token: a
  * web page in a browser on the gateway can send a simple POST to 127.0.0.1
@@ -23,6 +29,7 @@ export interface HealthReport extends HealthSnapshot {
  */
 export class ObserveServer {
   private server: Server | undefined;
+  private readonly routes: HttpRoute[] = [];
 
   constructor(
     private readonly opts: { host: string; port: number; token?: string | undefined },
@@ -33,6 +40,11 @@ export class ObserveServer {
     /** `POST /assets/<asset>/refit`: forget the asset's baseline so it learns again. Returns false for an unknown asset. */
     private readonly refit?: (asset: string) => boolean,
   ) {}
+
+  /** Adds paths served by another module; asked in order before the 404. */
+  addRoute(route: HttpRoute): void {
+    this.routes.push(route);
+  }
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {
@@ -79,6 +91,7 @@ export class ObserveServer {
         res.end(JSON.stringify(h));
         return;
       }
+      for (const r of this.routes) if (r.handle(req, res)) return;
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve, reject) => {

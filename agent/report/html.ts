@@ -3,21 +3,10 @@
  * and CSS are read from node_modules at generation time and inlined, the data
  * is inlined as JSON, so the file opens offline and can be mailed around.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { uplotAssets } from '../observe/uplot.js';
 import { CLIENT_JS, REPORT_CSS } from './client.js';
 import type { DriveResult } from './driver.js';
 import type { Recording } from './load.js';
-
-const require = createRequire(import.meta.url);
-
-/** uPlot's bundle and stylesheet (read once per report; ~50 KB). */
-function uplotAssets(): { js: string; css: string; version: string } {
-  const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-  const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
-  const version = (JSON.parse(readFileSync(require.resolve('uplot/package.json'), 'utf8')) as { version: string }).version;
-  return { js, css, version };
-}
 
 export interface ReportMeta {
   title: string;

@@ -50,6 +50,28 @@ export const observeSection = z
       .strict()
       .prefault({}),
     health: healthSection.prefault({}),
+    status: z
+      .object({
+        enabled: z.boolean().default(true).describe('Serve the live status page at / on the HTTP port (read-only).'),
+        windowS: z.number().int().min(10).max(3600).default(300).describe('Time span of the score charts, seconds.'),
+        bucketMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(60_000)
+          .default(2000)
+          .describe('Chart resolution: one point per asset per this many ms (the peak score of the bucket).'),
+        maxAssets: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(500)
+          .describe('Assets charted at most (memory bound: 24 bytes per asset per point); others are counted, not shown.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The live status page: per-asset phase and score chart, open alerts, deadline histogram, component health.'),
   })
   .strict();
 
