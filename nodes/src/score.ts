@@ -7,7 +7,8 @@ import type { Decision } from '../../agent/types.js';
 import { configOf } from './config-node.js';
 import { live } from './shared.js';
 import type { Done, NodeAdapter, NodeMessage, RedApi, RedNode, Send } from './red.js';
-import { samplesOf } from './samples.js';
+import { rejectedSnapshot, rejectionMessage } from './reject.js';
+import { samplesOf, UnmatchedTopic } from './samples.js';
 import { StatusThrottle } from './status.js';
 
 export interface ScoreFields {
@@ -49,6 +50,10 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
   const waiting = new Map<string, Waiting[]>();
   let current: { asset: string; w: Waiting } | null = null;
   const status = new StatusThrottle(node, 500, shared.health);
+  /** Topics already warned about as not matching the pattern (bounded: a wildcard subscription can carry many). */
+  const unmatched = new Set<string>();
+  /** The rejection counters before the current message (reused: no allocation per message). */
+  const before = rejectedSnapshot(stats.rejected);
 
   // Bus listeners run synchronously inside ingest(): 'sample' for every accepted value, 'decision' for learning scans.
   bus.on('sample', (x) => {
@@ -78,6 +83,9 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
   // Deadline misses of this node's pipeline count toward the config node's hot-path health (one condition per node).
   bridgeBusHealth(bus, shared.health, `@${node.id}`);
 
+  // Ready before the first message: the node is not "loading" any more, it waits for samples.
+  status.set({ fill: 'grey', shape: 'ring', text: 'ready: waiting for samples' });
+
   return {
     input(msg: NodeMessage, send: Send, done: Done) {
       const arrivedAt = performance.now();
@@ -87,6 +95,16 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
         // millisecond (a burst read from one socket) are distinct samples, not duplicates.
         s = samplesOf(msg, pattern, performance.timeOrigin + arrivedAt);
       } catch (err) {
+        if (err instanceof UnmatchedTopic) {
+          if (unmatched.size < 100 && !unmatched.has(err.topic)) {
+            unmatched.add(err.topic);
+            node.warn(
+              `topic "${err.topic}" does not match the topic pattern ${fields.topicPattern ?? ''}: its messages are not scored (set msg.asset, or change the pattern)`,
+            );
+          }
+          done();
+          return;
+        }
         done(err as Error);
         return;
       }
@@ -95,6 +113,7 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
       q.push(w);
       waiting.set(s.asset, q);
       current = { asset: s.asset, w };
+      Object.assign(before, stats.rejected);
       for (const x of s.samples) pipeline.ingest(s.asset, x.signal, x.value, s.ts, arrivedAt);
       // An object payload is one scan of its asset, as a multi-signal MQTT message is in the agent.
       if (s.framed && w.scan > 0) pipeline.endScan(s.asset, arrivedAt);
@@ -103,10 +122,14 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
         const i = q.indexOf(w);
         if (i >= 0) q.splice(i, 1);
         if (q.length === 0) waiting.delete(s.asset);
-        const r = stats.rejected;
         done(
           new Error(
-            `no sample of asset "${s.asset}" was accepted (rejected so far: non-finite ${r.nonFinite}, late ${r.late}, duplicate ${r.duplicate}, from the future ${r.future}, over the asset limit ${r.unknownSignal})`,
+            rejectionMessage(
+              s.asset,
+              s.samples.map((x) => x.signal),
+              before,
+              stats.rejected,
+            ),
           ),
         );
       }

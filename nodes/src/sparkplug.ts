@@ -19,6 +19,8 @@ export function createSparkplugNode(node: RedNode): NodeAdapter {
       text: `births ${s.births} · deaths ${s.deaths} · seq gaps ${s.seqGaps} · unknown aliases ${s.unknownAlias}`,
     });
   };
+  // Ready before the first message (the shim shows "loading" until here).
+  show();
   return {
     input(msg: NodeMessage, send: Send, done: Done) {
       const p = msg.payload;
