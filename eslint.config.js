@@ -12,7 +12,6 @@ export default tseslint.config(
       'nodes/**/*.js',
       'models/**/*.py',
       '**/*.cjs',
-      'flows/**',
       'hardware/**',
       'nodes/node_modules/**',
     ],

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The one piece of CommonJS glue between Node-RED (which require()s node
- * files) and the agent (ESM, compiled to dist/). Each node file calls
+ * files) and the agent (ESM, compiled to dist/ of the edge-sentinel package). Each node file calls
  * bridge(): it registers input/close at once, imports the compiled adapter,
  * queues inputs while it loads (status "loading"), then forwards to it.
  * All node logic lives in nodes/src/*.ts and agent/.
@@ -15,23 +15,38 @@ const { pathToFileURL } = require('node:url');
 /** Inputs held while the adapter loads; beyond this they fail to done(err) rather than grow without bound. */
 const MAX_QUEUED = 10000;
 
-// Packed (dist/ copied into this package) or inside the edge-sentinel repository/tarball.
-const CANDIDATES = [
-  path.join(__dirname, '..', 'dist', 'nodes', 'src', 'index.js'),
-  path.join(__dirname, '..', '..', 'dist', 'nodes', 'src', 'index.js'),
-];
+/**
+ * Where the compiled adapters come from. Installed from the registry or from the release tarballs,
+ * they are the `edge-sentinel/nodes` export of the agent package this package depends on. Inside a
+ * git checkout (nodes/ linked into Node-RED's user dir for development) they are the checkout's own
+ * dist/, next to this folder.
+ */
+function locateAdapter() {
+  const tried = [];
+  try {
+    return require.resolve('edge-sentinel/nodes');
+  } catch (err) {
+    if (err.code !== 'MODULE_NOT_FOUND' && err.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw err;
+    tried.push(`the edge-sentinel package (${err.code})`);
+  }
+  const checkout = path.join(__dirname, '..', '..', 'dist', 'nodes', 'src', 'index.js');
+  if (fs.existsSync(checkout)) return checkout;
+  tried.push(checkout);
+  throw new Error(
+    `edge-sentinel is not installed: looked for ${tried.join(' and ')}. Install it next to this package ` +
+      '(npm install edge-sentinel node-red-contrib-edge-sentinel in the Node-RED user directory), ' +
+      'or run "npm install" in the edge-sentinel checkout this folder belongs to.',
+  );
+}
 
 let adapterModule = null;
 function loadAdapterModule() {
   if (!adapterModule) {
-    const file = CANDIDATES.find((f) => fs.existsSync(f));
-    adapterModule = file
-      ? import(pathToFileURL(file).href)
-      : Promise.reject(
-          new Error(
-            `edge-sentinel is not built: none of ${CANDIDATES.join(', ')} exists (run "npm run build" in the edge-sentinel folder)`,
-          ),
-        );
+    try {
+      adapterModule = import(pathToFileURL(locateAdapter()).href);
+    } catch (err) {
+      adapterModule = Promise.reject(err);
+    }
   }
   return adapterModule;
 }

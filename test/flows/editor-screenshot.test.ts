@@ -3,13 +3,13 @@
  * the edge-sentinel palette visible. Checks in the DOM that our palette
  * entries and the flow's nodes render, and takes a screenshot (docs/img/node-red-flow-a.png with UPDATE_SCREENSHOTS=1).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT } from '../nodes/build.js';
-import { rewrite, startNodeRed, type NodeRedProcess } from './node-red-process.js';
+import { exampleFlow, rewrite, startNodeRed, type NodeRedProcess } from './node-red-process.js';
 
 let nr: NodeRedProcess;
 let browser: Browser;
@@ -17,7 +17,7 @@ const run = `shot${process.pid}`;
 
 beforeAll(async () => {
   await ensureBuilt();
-  const flow = JSON.parse(readFileSync(join(ROOT, 'flows/mqtt-alerts/flow.json'), 'utf8')) as object[];
+  const flow = exampleFlow('mqtt-alerts');
   // Unique topics so the demo publisher in the flow does not mix with other test runs on the shared broker.
   nr = await startNodeRed(
     rewrite(flow, [
@@ -62,7 +62,7 @@ describe('Node-RED editor', () => {
     // No node of the flow is drawn as unknown (the type did not load).
     expect(await page.locator('#red-ui-workspace-chart .red-ui-flow-node-unknown').count()).toBe(0);
     await page.waitForTimeout(1500);
-    // The README's picture is refreshed only on request (UPDATE_SCREENSHOTS=1); a test run leaves the tree clean.
+    // The docs' picture is refreshed only on request (UPDATE_SCREENSHOTS=1); a test run leaves the tree clean.
     const png = process.env['UPDATE_SCREENSHOTS']
       ? join(ROOT, 'docs/img/node-red-flow-a.png')
       : join(tmpdir(), `node-red-flow-a-${process.pid}.png`);

@@ -1,17 +1,15 @@
 /**
- * Flow (a), flows/mqtt-alerts/flow.json, in a real Node-RED process with the
+ * Flow (a), the mqtt-alerts example (nodes/examples/mqtt-alerts.json), in a real Node-RED process with the
  * package installed as a user installs it, against the real Mosquitto at
  * 127.0.0.1:1883 (topics made unique per run): sensor samples in, v1 alerts
  * with summaries out on edge-sentinel/<site>/<asset>/alert.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../agent/alerts/schema.js';
-import { ensureBuilt, ROOT } from '../nodes/build.js';
+import { ensureBuilt } from '../nodes/build.js';
 import { lcg, until } from '../nodes/red-helper.js';
-import { rewrite, startNodeRed, type NodeRedProcess } from './node-red-process.js';
+import { exampleFlow, faultUntil, rewrite, startNodeRed, type NodeRedProcess } from './node-red-process.js';
 
 const run = `t${process.pid}${Date.now() % 100000}`;
 let nr: NodeRedProcess;
@@ -19,7 +17,7 @@ let client: mqtt.MqttClient;
 
 beforeAll(async () => {
   await ensureBuilt();
-  const flow = JSON.parse(readFileSync(join(ROOT, 'flows/mqtt-alerts/flow.json'), 'utf8')) as object[];
+  const flow = exampleFlow('mqtt-alerts');
   nr = await startNodeRed(
     rewrite(flow, [
       ['plant/', `${run}/plant/`],
@@ -52,17 +50,10 @@ describe('flow (a): MQTT sensor topics → score → alert → explain → MQTT 
       await new Promise((r) => setTimeout(r, 2));
     };
     for (let i = 0; i < 320; i++) await pub(60); // 320 scans of two messages: learning (300) and the fit
-    await new Promise((r) => setTimeout(r, 1000));
-    for (let i = 0; i < 50; i++) await pub(60);
-    // The fault as a real plant delivers it: one scan (temp, vib) every ~25 ms.
-    for (let i = 0; i < 8; i++) {
-      await pub(66);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await until(
+    await faultUntil(
+      (kind) => pub(kind === 'fault' ? 66 : 60),
       () => alerts.some((a) => a.asset === 'P-9' && a.state === 'open'),
       `an open alert on the alert topic\n${nr.output().slice(-3000)}`,
-      20_000,
     );
     const open = alerts.find((a) => a.asset === 'P-9' && a.state === 'open')!;
     expect(topics[alerts.indexOf(open)]).toBe(`${run}/edge-sentinel/site1/P-9/alert`);
@@ -71,5 +62,5 @@ describe('flow (a): MQTT sensor topics → score → alert → explain → MQTT 
     expect(open.evidence.map((e) => e.signal)).toContain('temp');
     console.log(`flow (a) alert: [${open.severity}, ${open.summary.source}] ${open.summary.text}`);
     expect(nr.output()).not.toMatch(/\[error\]/);
-  }, 90_000);
+  }, 150_000);
 });
