@@ -1,7 +1,7 @@
 /**
  * The documentation as a newcomer meets it on GitHub: the README fits on a few
  * screens (≤ 200 lines) and maps every topic file in docs/, and every relative
- * link and image in the README, docs/ and the package READMEs points at a file
+ * link and image in every Markdown file of the repository points at a file
  * that exists (and, for `#anchors` into Markdown, at a heading that exists).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,17 +10,16 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function markdownFiles(): string[] {
-  const out = ['README.md', 'nodes/README.md', 'hardware/README.md', 'models/lm/README.md'];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(rel);
-      else if (e.name.endsWith('.md')) out.push(rel);
-    }
-  };
-  walk('docs');
-  return out.filter((f) => existsSync(path.join(ROOT, f)));
+/** Every Markdown file of the repository (not dependencies or build output). */
+function markdownFiles(dir = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (!['node_modules', 'dist', 'coverage'].includes(e.name) && !e.name.startsWith('.')) out.push(...markdownFiles(rel));
+    } else if (e.name.endsWith('.md')) out.push(rel);
+  }
+  return out;
 }
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
