@@ -130,7 +130,7 @@ describe('live status page (edge-sentinel demo, headless Chromium)', () => {
       alert: document.querySelector('#alert-list tr[data-alert]').innerText,
       bars: document.querySelectorAll('#latency .hist .b').length,
       latency: document.querySelector('#latency .lat').textContent,
-      components: [...document.querySelectorAll('#health-table tr[data-component]')].map(r => r.dataset.component + '=' + r.children[1].textContent),
+      components: [...document.querySelectorAll('#health-table tr[data-component]')].map(r => r.dataset.component + '=' + r.dataset.state),
       overall: document.getElementById('overall').textContent,
       updates: +document.body.dataset.updates,
     }))()`);
@@ -147,8 +147,10 @@ describe('live status page (edge-sentinel demo, headless Chromium)', () => {
     expect(v.alert).toMatch(/critical|warning|info/);
     expect(v.bars).toBe(10);
     expect(v.latency).toMatch(/arrival → decision over \d+ decisions: p50 .+ deadline 5 ms · \d+ missed/);
-    expect(v.components).toEqual(expect.arrayContaining(['plant broker=ok', 'alerts=ok', 'explain=ok']));
-    expect(['healthy', 'unhealthy']).toContain(v.overall);
+    // The component registry as /healthz has it: the plant connection is up; the hot path may be degraded on a loaded box.
+    expect(v.components).toEqual(expect.arrayContaining(['plant=ok']));
+    expect(v.components.some((c) => /^hotpath=(ok|degraded|down)$/.test(c))).toBe(true);
+    expect(['healthy', 'degraded', 'down']).toContain(v.overall);
     // Live: more updates arrive without a reload.
     await until('further live updates', `+document.body.dataset.updates >= ${v.updates + 2}`, 15_000);
 

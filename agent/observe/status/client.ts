@@ -35,7 +35,7 @@ th,td{border-bottom:1px solid #e2e8f0;padding:4px 7px;text-align:left;vertical-a
 .hist .b div{width:100%;background:#4a90d9;min-height:1px}.hist .b.over div{background:#e0245e}
 .hist-x{display:flex;gap:4px;padding:2px 8px;font-size:10.5px;color:#4a5568}.hist-x span{flex:1;text-align:center}
 .lat{font-size:12.5px;margin-top:6px}
-.ok{color:#2f855a;font-weight:600}.bad{color:#c53030;font-weight:600}
+.st-ok{color:#2f855a;font-weight:600}.st-degraded{color:#b36b00;font-weight:600}.st-down{color:#c53030;font-weight:600}
 #health-events{font-size:12.5px;padding-left:18px;margin:4px 0}
 `;
 
@@ -142,24 +142,34 @@ export const STATUS_CLIENT_JS = String.raw`
     box.setAttribute('data-misses', String(L.misses));
   }
 
-  // Health parts are objects with a boolean ok (and often a state or reason); newer agents nest them under components.
+  // Components come as health.components {name: {state: ok|degraded|down, reason, message, since}}; older agents report
+  // per-service parts with a boolean ok. Either way: one row per component.
   function renderHealth(H, events) {
-    var o = $('overall'); o.textContent = H.ok ? 'healthy' : 'unhealthy'; o.className = 'badge ' + (H.ok ? 'ok' : 'bad');
-    var rows = [['plant broker', H.plantConnected !== false, H.plantConnected === false ? 'disconnected' : 'connected']];
-    var parts = H.components && typeof H.components === 'object' ? H.components : H;
-    Object.keys(parts).forEach(function (k) {
-      var p = parts[k];
-      if (!p || typeof p !== 'object' || Array.isArray(p)) return;
-      var ok = typeof p.ok === 'boolean' ? p.ok : (p.state || p.status) ? /^(ok|up|healthy|running|starting)$/.test(p.state || p.status) : null;
-      if (ok === null) return;
-      rows.push([k, ok, [p.state || p.status, p.reason || p.lastError || p.message].filter(Boolean).join(': ')]);
-    });
+    var overall = H.status || (H.ok ? 'ok' : 'down');
+    var o = $('overall'); o.textContent = overall === 'ok' ? 'healthy' : overall; o.className = 'badge ' + (overall === 'ok' ? 'ok' : 'bad');
+    var rows = [];
+    if (H.components && typeof H.components === 'object') {
+      Object.keys(H.components).forEach(function (k) {
+        var c = H.components[k];
+        rows.push([k, c.state, [c.state !== 'ok' ? c.reason : '', c.message].filter(Boolean).join(': '), c.since]);
+      });
+    } else {
+      rows.push(['plant broker', H.plantConnected === false ? 'down' : 'ok', H.plantConnected === false ? 'disconnected' : 'connected']);
+      Object.keys(H).forEach(function (k) {
+        var p = H[k];
+        if (p && typeof p === 'object' && !Array.isArray(p) && typeof p.ok === 'boolean') rows.push([k, p.ok ? 'ok' : 'down', p.lastError || '']);
+      });
+    }
     var t = $('health-table'); t.innerHTML = '<tr><th>component</th><th>state</th><th>detail</th></tr>';
-    rows.forEach(function (r) { var tr = el('tr'); tr.setAttribute('data-component', r[0]); tr.appendChild(el('td', null, r[0])); tr.appendChild(el('td', r[1] ? 'ok' : 'bad', r[1] ? 'ok' : 'problem')); tr.appendChild(el('td', null, r[2] || '')); t.appendChild(tr); });
+    rows.forEach(function (r) {
+      var tr = el('tr'); tr.setAttribute('data-component', r[0]); tr.setAttribute('data-state', r[1]);
+      tr.appendChild(el('td', null, r[0])); tr.appendChild(el('td', 'st-' + r[1], r[1]));
+      var d = el('td', null, r[2] || ''); if (r[3]) d.title = 'since ' + r[3]; tr.appendChild(d); t.appendChild(tr);
+    });
     var ul = $('health-events'); ul.innerHTML = '';
     if (!events.length) ul.appendChild(el('li', 'empty', 'none since the agent started'));
     events.slice().reverse().forEach(function (e) {
-      ul.appendChild(el('li', e.ok ? 'ok' : 'bad', new Date(e.at).toLocaleTimeString() + ' ' + e.kind + (e.asset ? ' ' + e.asset : '') + ': ' + e.message));
+      ul.appendChild(el('li', e.ok ? 'st-ok' : 'st-down', new Date(e.at).toLocaleTimeString() + ' ' + e.kind + (e.asset ? ' ' + e.asset : '') + ': ' + e.message));
     });
   }
 
