@@ -84,7 +84,7 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
   bridgeBusHealth(bus, shared.health, `@${node.id}`);
 
   // Ready before the first message: the node is not "loading" any more, it waits for samples.
-  status.set({ fill: 'grey', shape: 'ring', text: 'ready: waiting for samples' });
+  status.initial({ fill: 'grey', shape: 'ring', text: 'ready: waiting for samples' });
 
   return {
     input(msg: NodeMessage, send: Send, done: Done) {

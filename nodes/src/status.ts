@@ -63,6 +63,15 @@ export class StatusThrottle {
     }
   }
 
+  /**
+   * Shows `s` at once without opening a throttle interval (the "ready" status before the first
+   * message): the first real status after it is shown at once as well, not coalesced behind it.
+   */
+  initial(s: StatusSpec): void {
+    this.latest = s;
+    this.show(this.health ? withHealth(s, this.health.snapshot()) : s, 0);
+  }
+
   private show(s: StatusSpec, now: number): void {
     this.last = now;
     const key = `${s.fill}|${s.shape}|${s.text}`;
