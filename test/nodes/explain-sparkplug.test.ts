@@ -4,25 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../agent/alerts/schema.js';
-import { ensureBuilt } from './build.js';
-import { collect, helper, nodeModules, startServer, stopServer, tempUserDir, until, type Msg } from './red-helper.js';
+import { collect, helper, type Msg, nodeModules, until, useNodeRed } from './red-helper.js';
 
 const require = createRequire(import.meta.url);
 const spb = (require('sparkplug-payload') as { get(ns: string): { encodePayload(p: object): Uint8Array } }).get('spBv1.0');
 
-beforeAll(async () => {
-  await ensureBuilt();
-  helper.settings({ userDir: tempUserDir() });
-  await startServer();
-}, 120_000);
-afterEach(async () => {
-  await helper.unload();
-});
-afterAll(async () => {
-  await stopServer();
-});
+useNodeRed();
 
 /** CPU time (user + system, ms) of the main thread only, from Linux /proc (the main thread's tid is the pid). */
 function mainThreadCpuMs(): number {

@@ -2,23 +2,12 @@
  * score → alert → explain through the real Node-RED 4 runtime
  * (node-red-node-test-helper), the real ONNX detector and real SQLite state.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../agent/alerts/schema.js';
 import type { Decision } from '../../agent/types.js';
-import { ensureBuilt } from './build.js';
-import { collect, helper, lcg, nodeModules, startServer, stopServer, tempUserDir, until, type Msg } from './red-helper.js';
+import { collect, helper, lcg, type Msg, nodeModules, until, useNodeRed } from './red-helper.js';
 
-beforeAll(async () => {
-  await ensureBuilt();
-  helper.settings({ userDir: tempUserDir() });
-  await startServer();
-}, 120_000);
-afterEach(async () => {
-  await helper.unload();
-});
-afterAll(async () => {
-  await stopServer();
-});
+useNodeRed();
 
 const config = {
   id: 'c1',

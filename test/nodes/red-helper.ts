@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './build.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { ensureBuilt, ROOT } from './build.js';
 
 const require = createRequire(import.meta.url);
 
@@ -57,6 +58,24 @@ export async function adapterModule(): Promise<typeof import('../../nodes/src/in
 
 export function tempUserDir(): string {
   return mkdtempSync(join(tmpdir(), 'es-nr-'));
+}
+
+/**
+ * The hooks of a node test file: build dist/ if stale, one Node-RED runtime with a fresh userDir for the
+ * file, the flow unloaded after each test. Call once at the top level of the file.
+ */
+export function useNodeRed(): void {
+  beforeAll(async () => {
+    await ensureBuilt();
+    helper.settings({ userDir: tempUserDir() });
+    await startServer();
+  }, 120_000);
+  afterEach(async () => {
+    await helper.unload();
+  });
+  afterAll(async () => {
+    await stopServer();
+  });
 }
 
 export function startServer(): Promise<void> {

@@ -6,22 +6,11 @@
  * topic is that signal's value; a message whose samples are all rejected says
  * why, naming the signals.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../agent/types.js';
-import { ensureBuilt } from './build.js';
-import { collect, helper, nodeModules, startServer, stopServer, tempUserDir, until, type Msg } from './red-helper.js';
+import { collect, helper, type Msg, nodeModules, until, useNodeRed } from './red-helper.js';
 
-beforeAll(async () => {
-  await ensureBuilt();
-  helper.settings({ userDir: tempUserDir() });
-  await startServer();
-}, 120_000);
-afterEach(async () => {
-  await helper.unload();
-});
-afterAll(async () => {
-  await stopServer();
-});
+useNodeRed();
 
 const flow = [
   { id: 'c1', type: 'sentinel-config', site: 's', learnSamples: 20, deadlineMs: 50, explainMode: 'template' },
