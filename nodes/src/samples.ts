@@ -17,20 +17,17 @@ export interface MsgSamples {
 
 /** A message that cannot be scored; the message says what to fix. */
 export class SampleError extends Error {
-  override readonly name: string = 'SampleError';
+  override readonly name = 'SampleError';
 }
 
 /**
  * The topic does not match the node's topic pattern (and msg.asset is not
- * set): the message is not scored. Not an error per message: the score node
- * warns once per topic, because a broad subscription (plant/#) routinely
- * carries a few topics of another shape.
+ * set): the message is not scored. Returned, not thrown: the score node warns
+ * once per topic and completes the message, because a broad subscription
+ * (plant/#) routinely carries a few topics of another shape, possibly at rate.
  */
-export class UnmatchedTopic extends SampleError {
-  override readonly name = 'UnmatchedTopic';
-  constructor(readonly topic: string) {
-    super(`topic "${topic}" does not match the topic pattern: not scored (set msg.asset, or change the pattern)`);
-  }
+export interface UnmatchedTopic {
+  unmatched: string;
 }
 
 function toNumber(v: unknown): number | undefined {
@@ -47,7 +44,7 @@ function toNumber(v: unknown): number | undefined {
 /**
  * Reads asset, signal(s), value(s) and time from a message:
  * - asset: msg.asset, else the {asset} capture of the topic pattern, else msg.topic when there is no
- *   pattern; a topic the pattern does not match is not scored (UnmatchedTopic);
+ *   pattern; a topic the pattern does not match is returned as UnmatchedTopic, not scored;
  * - payload a number (or numeric text): one signal named msg.signal, the {signal} capture, or "value";
  * - payload `{value, unit?}` when the signal is named (msg.signal or the {signal} capture): that one
  *   signal, e.g. {"value": 61.2, "unit": "C"} on plant/P-101/temp (the unit is not used);
@@ -55,11 +52,11 @@ function toNumber(v: unknown): number | undefined {
  * - time: msg.timestamp (ms epoch or ISO text), else `now`.
  * Non-finite numbers are passed on: the window stage counts and drops them, as in the daemon.
  */
-export function samplesOf(msg: NodeMessage, pattern: TopicPattern | undefined, now: number): MsgSamples {
+export function samplesOf(msg: NodeMessage, pattern: TopicPattern | undefined, now: number): MsgSamples | UnmatchedTopic {
   const topic = typeof msg.topic === 'string' && msg.topic ? msg.topic : undefined;
   const caps = topic !== undefined ? pattern?.match(topic) : undefined;
   const named = typeof msg.asset === 'string' && msg.asset ? msg.asset : undefined;
-  if (named === undefined && pattern && topic !== undefined && caps === undefined) throw new UnmatchedTopic(topic);
+  if (named === undefined && pattern && topic !== undefined && caps === undefined) return { unmatched: topic };
   const asset = named ?? caps?.['asset'] ?? topic;
   if (!asset) throw new SampleError('no asset: set msg.asset, or msg.topic (matched against the topic pattern)');
   const ts = timeOf(msg.timestamp, now);

@@ -8,7 +8,7 @@ import { configOf } from './config-node.js';
 import { live } from './shared.js';
 import type { Done, NodeAdapter, NodeMessage, RedApi, RedNode, Send } from './red.js';
 import { rejectedSnapshot, rejectionMessage } from './reject.js';
-import { samplesOf, UnmatchedTopic } from './samples.js';
+import { samplesOf } from './samples.js';
 import { StatusThrottle } from './status.js';
 
 export interface ScoreFields {
@@ -95,17 +95,17 @@ export async function createScoreNode(RED: RedApi, node: RedNode, fields: ScoreF
         // millisecond (a burst read from one socket) are distinct samples, not duplicates.
         s = samplesOf(msg, pattern, performance.timeOrigin + arrivedAt);
       } catch (err) {
-        if (err instanceof UnmatchedTopic) {
-          if (unmatched.size < 100 && !unmatched.has(err.topic)) {
-            unmatched.add(err.topic);
-            node.warn(
-              `topic "${err.topic}" does not match the topic pattern ${fields.topicPattern ?? ''}: its messages are not scored (set msg.asset, or change the pattern)`,
-            );
-          }
-          done();
-          return;
-        }
         done(err as Error);
+        return;
+      }
+      if ('unmatched' in s) {
+        if (unmatched.size < 100 && !unmatched.has(s.unmatched)) {
+          unmatched.add(s.unmatched);
+          node.warn(
+            `topic "${s.unmatched}" does not match the topic pattern ${fields.topicPattern ?? ''}: its messages are not scored (set msg.asset, or change the pattern)`,
+          );
+        }
+        done();
         return;
       }
       const w: Waiting = { msg, send, done, scan: 0 };

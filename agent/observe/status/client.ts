@@ -50,7 +50,13 @@ export const STATUS_CLIENT_JS = String.raw`
   function ago(iso) { var s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000); return s < 90 ? Math.round(s) + ' s' : s < 5400 ? Math.round(s / 60) + ' min' : (s / 3600).toFixed(1) + ' h'; }
 
   function merge(msg) {
-    if (msg.type === 'full') assets = {};
+    // A full state (first connect, or a reconnect after an agent restart) replaces everything shown.
+    if (msg.type === 'full') {
+      assets = {};
+      Object.keys(charts).forEach(function (n) { if (charts[n].u) charts[n].u.destroy(); });
+      charts = {};
+      $('assets').innerHTML = '';
+    }
     msg.assets.forEach(function (a) {
       var cur = assets[a.asset];
       if (!cur || msg.type === 'full') { cur = assets[a.asset] = { t: [], score: [], threshold: [], anomalous: [], missed: [] }; }
@@ -142,24 +148,13 @@ export const STATUS_CLIENT_JS = String.raw`
     box.setAttribute('data-misses', String(L.misses));
   }
 
-  // Components come as health.components {name: {state: ok|degraded|down, reason, message, since}}; older agents report
-  // per-service parts with a boolean ok. Either way: one row per component.
+  // One row per component of the agent's health registry: {state: ok|degraded|down, reason, message, since}.
   function renderHealth(H, events) {
-    var overall = H.status || (H.ok ? 'ok' : 'down');
-    var o = $('overall'); o.textContent = overall === 'ok' ? 'healthy' : overall; o.className = 'badge ' + (overall === 'ok' ? 'ok' : 'bad');
-    var rows = [];
-    if (H.components && typeof H.components === 'object') {
-      Object.keys(H.components).forEach(function (k) {
-        var c = H.components[k];
-        rows.push([k, c.state, [c.state !== 'ok' ? c.reason : '', c.message].filter(Boolean).join(': '), c.since]);
-      });
-    } else {
-      rows.push(['plant broker', H.plantConnected === false ? 'down' : 'ok', H.plantConnected === false ? 'disconnected' : 'connected']);
-      Object.keys(H).forEach(function (k) {
-        var p = H[k];
-        if (p && typeof p === 'object' && !Array.isArray(p) && typeof p.ok === 'boolean') rows.push([k, p.ok ? 'ok' : 'down', p.lastError || '']);
-      });
-    }
+    var o = $('overall'); o.textContent = H.status === 'ok' ? 'healthy' : H.status; o.className = 'badge ' + (H.status === 'ok' ? 'ok' : 'bad');
+    var rows = Object.keys(H.components || {}).map(function (k) {
+      var c = H.components[k];
+      return [k, c.state, [c.state !== 'ok' ? c.reason : '', c.message].filter(Boolean).join(': '), c.since];
+    });
     var t = $('health-table'); t.innerHTML = '<tr><th>component</th><th>state</th><th>detail</th></tr>';
     rows.forEach(function (r) {
       var tr = el('tr'); tr.setAttribute('data-component', r[0]); tr.setAttribute('data-state', r[1]);
