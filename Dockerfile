@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # edge-sentinel container image: linux/amd64 and linux/arm64.
-# Build (from the repository root; see docs/hardware.md):
+# Build (from the repository root; see docs/gateway.md):
 #   docker buildx build --platform linux/amd64,linux/arm64 -t edge-sentinel:0.1.0 .
 # Run:
 #   docker run -d --name edge-sentinel --restart unless-stopped \
@@ -56,7 +56,7 @@ COPY hardware/container/config.yaml /etc/edge-sentinel/config.yaml
 USER 10001:10001
 # Baselines, alert state, outbox and egress audit: keep them across upgrades.
 VOLUME ["/var/lib/edge-sentinel"]
-# /metrics and /healthz (the image's config binds 0.0.0.0; publish it on the host's loopback only).
+# The status page, /metrics and /healthz (the image's config binds 0.0.0.0; publish it on the host's loopback only).
 EXPOSE 9464
 # Runs inside the container, so it reaches 127.0.0.1 whatever observe.http.host is.
 # 503 (plant broker down, a service unhealthy) marks the container unhealthy.

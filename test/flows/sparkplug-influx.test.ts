@@ -127,8 +127,9 @@ describe('flow (c): scores and alerts → InfluxDB', () => {
     expect(open['pattern']).toBeTypeOf('string');
     const scores = await q(`SELECT count(score) FROM sentinel_score WHERE asset = 'P-4'`);
     const n = Number(scores[0]?.['count'] ?? 0);
-    // 300 learning scans are not written; the detecting ones are (minus any still being fitted when they arrived).
-    expect(n).toBeGreaterThan(50);
+    // Learning scans are not written; the detecting ones are, one decision per scan (temp, vib). The alert can
+    // come from the first fault round after the fit: 40 normal and 8 faulty scans.
+    expect(n).toBeGreaterThanOrEqual(40);
     const anomalous = await q(`SELECT count(score) FROM sentinel_score WHERE asset = 'P-4' AND anomalous = true`);
     expect(Number(anomalous[0]?.['count'] ?? 0)).toBeGreaterThanOrEqual(3);
     console.log(`flow (c): ${n} score points, ${alerts.length} alert point(s); open: ${String(open['summary'])}`);
