@@ -48,8 +48,8 @@ export interface SampleBatch {
 
 /** Hot thread → main. */
 export type FromHot =
-  /** The model loaded (its `name@version`); waiting for 'connect'. */
-  | { type: 'loaded'; modelLabel: string }
+  /** The model loaded (its `name@version`); waiting for 'connect'. `tid`: the thread's kernel id; `schedule`: what detect.schedule did. */
+  | { type: 'loaded'; modelLabel: string; tid: number; schedule: string | null }
   | { type: 'ready' }
   /** Decisions in order (one batch per event-loop turn of the hot thread at most). */
   | { type: 'decisions'; batch: Decision[] }

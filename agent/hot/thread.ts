@@ -47,6 +47,9 @@ export class HotThread implements HotPath {
   private readonly phaseMap = new Map<string, PhaseInfo>();
   private connected = false;
   private label: string | null = null;
+  /** The hot thread's kernel thread id, and what detect.schedule did to it (null = nothing or it failed). */
+  tid = 0;
+  schedule: string | null = null;
   private wantSamples = false;
   onConnection: ((e: ConnectionEvent) => void) | undefined;
   private stopping = false;
@@ -158,6 +161,8 @@ export class HotThread implements HotPath {
         return this.relog(m.line);
       case 'loaded':
         this.label = m.modelLabel;
+        this.tid = m.tid;
+        this.schedule = m.schedule;
         return;
       case 'ready':
         this.restarts = 0;

@@ -22,6 +22,7 @@ import { MqttSource } from '../ingest/source.js';
 import { AgentStats } from '../observe/stats.js';
 import { Pipeline } from '../pipeline.js';
 import { DecisionPort, poster, SampleForwarder } from './ports.js';
+import { applySchedule, threadId } from './sched.js';
 import type { HotInit, PhaseInfo, ToHot } from './protocol.js';
 
 /** How often learning progress and the plant connection state are reported, ms. */
@@ -98,8 +99,23 @@ port.on('message', (m: ToHot) => {
 });
 
 async function load(): Promise<void> {
+  const tid = threadId();
+  let schedule: string | null = null;
+  const s = cfg.detect.schedule;
+  // Before the model loads: threads ONNX Runtime creates inherit this thread's policy and affinity.
+  if (s.policy !== 'other' || s.cpus !== undefined) {
+    try {
+      schedule = await applySchedule(tid, s);
+      log.info({ tid, schedule }, 'hot thread scheduling applied');
+    } catch (err) {
+      log.warn(
+        { tid, err: errMessage(err) },
+        'detect.schedule not applied (needs chrt/taskset and, unprivileged, LimitRTPRIO= and RestrictRealtime=no); deciding at normal priority',
+      );
+    }
+  }
   await runner.start();
-  post({ type: 'loaded', modelLabel: runner.id });
+  post({ type: 'loaded', modelLabel: runner.id, tid, schedule });
 }
 
 async function connect(wantSamples: boolean): Promise<void> {

@@ -37,7 +37,7 @@ const numOrNull = (x: unknown): boolean => x === null || isNum(x);
 
 describe('bench:perf --quick --json', () => {
   it('runs the agent and the Node-RED flow on a tiny load and prints one JSON object with every field', async () => {
-    const { code, stdout, stderr } = await runBench(['--quick', '--json', '--step-s', '1'], 110_000);
+    const { code, stdout, stderr } = await runBench(['--quick', '--json', '--step-s', '1', '--contend'], 170_000);
     expect(code, stderr).toBe(0);
     const last = stdout.trim().split('\n').pop()!;
     const r = JSON.parse(last) as Record<string, unknown>;
@@ -53,6 +53,17 @@ describe('bench:perf --quick --json', () => {
       'startupMs',
     ])
       expect(isNum(r[k]), `${k} = ${JSON.stringify(r[k])}`).toBe(true);
+    // Issue #12's contract: the quick run steps 300 and 1000/s, so the 1k fields are numbers and the 10k ones null.
+    for (const k of ['missesAt1k', 'cpuPerSampleUsAt1k', 'cpuRatioAt1k']) expect(isNum(r[k]), `${k} = ${JSON.stringify(r[k])}`).toBe(true);
+    expect(r['cpuPerSampleUsAt1k'] as number).toBeGreaterThan(0);
+    for (const k of ['missesAt10k', 'p999UsAt10k', 'rssMbAt10k', 'rssRatio', 'gcMinorPerSAt10k']) {
+      expect(k in r, k).toBe(true);
+      expect(numOrNull(r[k]), `${k} = ${JSON.stringify(r[k])}`).toBe(true);
+    }
+    const c = r['contended'] as Record<string, unknown>;
+    expect(c).toMatchObject({ profile: 'x86-gateway', rate: 1000 });
+    for (const k of ['missesAt10k', 'p99UsAt10k', 'nodeRedP99UsAt10k']) expect(isNum(c[k]), `contended.${k}`).toBe(true);
+    expect(isNum((c['without'] as Record<string, unknown>)['missesAt10k'])).toBe(true);
     for (const k of ['rssMbWithLm', 'throughputRatio', 'p99Ratio', 'rssSlopeMbPerHour']) {
       expect(k in r, k).toBe(true);
       expect(numOrNull(r[k]), `${k} = ${JSON.stringify(r[k])}`).toBe(true);
@@ -66,6 +77,7 @@ describe('bench:perf --quick --json', () => {
     expect(r['node']).toBe(process.version);
     const nr = r['nodeRed'] as Record<string, unknown>;
     expect(isNum(nr['maxSamplesPerSecond']) && isNum(nr['p99Us']) && isNum(nr['rssMb']), JSON.stringify(nr)).toBe(true);
+    expect(isNum(nr['cpuPerSampleUsAt1k'])).toBe(true);
     expect(nr['rssMb'] as number).toBeGreaterThan(20);
     const rates = r['rates'] as Array<Record<string, unknown>>;
     expect(rates.length).toBeGreaterThanOrEqual(2);
@@ -78,5 +90,15 @@ describe('bench:perf --quick --json', () => {
     }
     // Every published sample of a tiny load reaches the agent.
     expect(rates.reduce((n, x) => n + (x['lost'] as number), 0)).toBe(0);
-  }, 120_000);
+  }, 180_000);
+
+  it('stops with exit code 2 and the flag list on an unknown flag or a malformed value', async () => {
+    const bad = await runBench(['--nice', 'abc'], 30_000);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--nice wants a number, got "abc"/);
+    expect(bad.stderr).toMatch(/--contend/);
+    const unknown = await runBench(['--contended'], 30_000);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown flag --contended/);
+  }, 60_000);
 });

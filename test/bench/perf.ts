@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf -- [--json] [--quick] [--soak MINUTES] [--no-node-red]`
+ * `npm run bench:perf -- [--json] [--quick] [--soak MINUTES] [--no-node-red] [--contend] ...` (`--help` lists every flag)
  *
  * Hot-path latency, throughput and footprint of the agent against the real
  * Mosquitto, side by side with a Node-RED 4 flow doing the equivalent work,
@@ -9,21 +9,30 @@
  * With --json the last line of stdout is one JSON object.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinModelDir } from '../../agent/explain/explainer.js';
 import { machine, round } from './lib/common.js';
 import { AgentProc, agentConfig, type AgentSetup } from './perf/agent.js';
 import { BenchListener } from './perf/listener.js';
 import { NodeRedConsumer, nodeRedFlow, startNodeRed } from './perf/nodered.js';
-import { perfOptions } from './perf/options.js';
+import { BenchUsageError } from './lib/args.js';
+import { chrt, profileSchedule, startHog } from './perf/contend.js';
+import { perfOptions, type PerfOptions } from './perf/options.js';
 import { brokerPid, Proc, spawnTs, wall, sleep } from './perf/procs.js';
 import type { FromGen, ToGen } from './perf/protocol.js';
 import { soak, type SoakResult } from './perf/soak.js';
 import { builtCli, cliRun } from './perf/startup.js';
 import { runStep, searchMax, type Consumer, type RateResult, type StepOpts } from './perf/steps.js';
 
-const o = perfOptions(process.argv.slice(2));
+let o: PerfOptions;
+try {
+  o = perfOptions(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof BenchUsageError)) throw err;
+  process.stderr.write(`${err.message}\n\n${err.usage}\n`);
+  process.exit(2);
+}
 const say = (s: string): void => {
   // Progress goes to stderr so that stdout's last line stays the JSON object.
   process.stderr.write(`${s}\n`);
@@ -179,6 +188,81 @@ async function inProcess(): Promise<Record<string, number> | null> {
   return r;
 }
 
+/** One consumer's step at `rate` with a CPU hog on every core (the hog starts after its warm-up is done). */
+async function hogged(c: Consumer, rate: number): Promise<RateResult> {
+  const hog = startHog();
+  try {
+    return await runStep(c, rate, { ...stepOpts, warmMs: 0 });
+  } finally {
+    hog.stop();
+  }
+}
+
+interface ContendedVariant {
+  agent: RateResult;
+  nodeRed: RateResult | null;
+}
+
+/**
+ * `--contend`: the 10k/s step with a CPU hog on every core, for the agent and Node-RED, first with no
+ * scheduling (nice as --nice), then with the profile's (the agent: its nice and its hot thread's
+ * detect.schedule; Node-RED: the same nice and the same policy on its main thread). The agent runs on the
+ * learned state of the main run, so it detects from its first sample.
+ */
+async function contendedPhase(): Promise<{
+  profile: string;
+  hogs: number;
+  rate: number;
+  none: ContendedVariant;
+  profiled: ContendedVariant;
+} | null> {
+  if (!o.contend) return null;
+  const prof = profileSchedule(join(import.meta.dirname, '../..'), o.profile);
+  // --quick: the tiny workload's 1k/s (the fields keep their names; `contended.rate` says which).
+  const rate = o.quick ? 1000 : 10_000;
+  say(
+    `contended: a CPU hog on each of ${cpus().length} cores at nice 0; profile ${prof.profile}: nice ${prof.nice}, hot thread ${JSON.stringify(prof.schedule)}`,
+  );
+  const run = async (variant: 'none' | 'profile'): Promise<ContendedVariant> => {
+    const nice = variant === 'profile' ? prof.nice : o.nice;
+    const schedule = variant === 'profile' ? prof.schedule : undefined;
+    const a = new AgentProc(dir, { ...setup, schedule }, `contend-${variant}`, o.agentNodeArgs, nice);
+    stoppers.push(() => a.stop());
+    await a.ready();
+    await streamWhile(1000, a.learned(o.assets, 120_000));
+    await runStep(a, rate, stepOpts); // warm at the rate, unhogged
+    const ra = await hogged(a, rate);
+    line(`agent[hog, ${variant}]`, ra);
+    await a.stop();
+    let rn: RateResult | null = null;
+    if (o.nodeRed) {
+      const p = await startNodeRed(
+        join(dir, `node-red-${variant}`),
+        nodeRedFlow(o.url, plantPrefix, listener.nrAlert, listener.nrCtl),
+        nice,
+      );
+      stoppers.push(() => p.kill());
+      if (schedule) chrt(p.pid, schedule);
+      const nr = new NodeRedConsumer(p, listener);
+      await nr.ready();
+      await gen.request(
+        { type: 'run', id: -4, rate: 5000, ms: o.quick ? 500 : 5000, injectEveryMs: 0 },
+        'done',
+        60_000,
+        (m) => m.id === -4,
+      );
+      await runStep(nr, rate, stepOpts);
+      rn = await hogged(nr, rate);
+      line(`node-red[hog, ${variant}]`, rn);
+      await p.kill();
+    }
+    return { agent: ra, nodeRed: rn };
+  };
+  const none = await run('none');
+  const profiled = await run('profile');
+  return { profile: prof.profile, hogs: cpus().length, rate, none, profiled };
+}
+
 async function main(): Promise<void> {
   await listener.start();
   stoppers.push(() => listener.stop());
@@ -211,6 +295,7 @@ async function main(): Promise<void> {
     }
   }
   const nr = o.agentOnly ? undefined : await nodeRedPhase();
+  const cont = await contendedPhase();
   let soakRes: SoakResult | undefined;
   if (o.soakMin > 0) {
     say(
@@ -232,6 +317,12 @@ async function main(): Promise<void> {
   }
   const target = agent.rates.find((r) => r.rate >= 10_000) ?? agent.rates[agent.rates.length - 1]!;
   const nrTarget = nr?.rates.find((r) => r.rate === target.rate) ?? nr?.rates[nr.rates.length - 1];
+  const at = (rs: RateResult[] | undefined, rate: number): RateResult | undefined => rs?.find((r) => r.rate === rate);
+  const [a1k, a10k, n1k, n10k] = [at(agent.rates, 1000), at(agent.rates, 10_000), at(nr?.rates, 1000), at(nr?.rates, 10_000)];
+  // What users run (the built CLI, no tsx loader) when the footprint run was at 10k/s; else the bench's own host.
+  const rssMbAt10k = tpl && o.footprintRate === 10_000 ? tpl.rssMb : (a10k?.rssMb ?? null);
+  const ratio = (x: number | null | undefined, y: number | null | undefined, d = 2): number | null =>
+    x !== null && x !== undefined && y ? round(x / y, d) : null;
   const result = {
     bench: 'perf',
     // The issue's criterion: no loss, no backlog and no deadline miss, over every rate stepped.
@@ -261,6 +352,8 @@ async function main(): Promise<void> {
             p99Us: nrTarget.e2eP99Us,
             alertP99Us: nrTarget.alertP99Us,
             rssMb: Math.max(...nr.rates.filter((r) => r.keptUp).map((r) => r.rssMb), 0),
+            cpuPerSampleUsAt1k: n1k?.cpuPerSampleUs ?? null,
+            rssMbAt10k: n10k?.rssMb ?? null,
             rates: nr.rates,
           }
         : null,
@@ -268,6 +361,41 @@ async function main(): Promise<void> {
     throughputRatio: nr && nr.max > 0 ? round(agent.max / nr.max, 2) : null,
     // Like for like: publish→decision through the broker, both measured from the payload timestamp.
     p99Ratio: nrTarget && nrTarget.e2eP99Us > 0 ? round(target.e2eP99Us / nrTarget.e2eP99Us, 3) : null,
+    // Issue #12's contract: deadline misses (5 ms) at 1k and 10k/s, p99.9 at 10k/s (scan close → decision, µs).
+    missesAt1k: a1k?.deadlineMisses ?? null,
+    missesAt10k: a10k?.deadlineMisses ?? null,
+    p999UsAt10k: a10k?.p999Us ?? null,
+    // CPU time per sample published at 1k/s, µs (all threads of the process), and the agent / Node-RED ratio.
+    cpuPerSampleUsAt1k: a1k?.cpuPerSampleUs ?? null,
+    cpuRatioAt1k: ratio(a1k?.cpuPerSampleUs, n1k?.cpuPerSampleUs, 3),
+    rssMbAt10k,
+    rssRatio: ratio(rssMbAt10k, n10k?.rssMb, 3),
+    // Minor GCs per second on the hot thread at 10k/s (allocation on the hot path; docs/performance.md).
+    gcMinorPerSAt10k: a10k?.gcMinorPerS ?? null,
+    contended: cont
+      ? {
+          profile: cont.profile,
+          hogs: cont.hogs,
+          rate: cont.rate,
+          // With the profile's scheduling (what the hardware profiles ship).
+          missesAt10k: cont.profiled.agent.deadlineMisses,
+          p99UsAt10k: cont.profiled.agent.p99Us,
+          e2eP99UsAt10k: cont.profiled.agent.e2eP99Us,
+          nodeRedP99UsAt10k: cont.profiled.nodeRed?.e2eP99Us ?? null,
+          keptUp: cont.profiled.agent.keptUp,
+          nodeRedKeptUp: cont.profiled.nodeRed?.keptUp ?? null,
+          // The same hog, no scheduling.
+          without: {
+            missesAt10k: cont.none.agent.deadlineMisses,
+            p99UsAt10k: cont.none.agent.p99Us,
+            e2eP99UsAt10k: cont.none.agent.e2eP99Us,
+            nodeRedP99UsAt10k: cont.none.nodeRed?.e2eP99Us ?? null,
+            keptUp: cont.none.agent.keptUp,
+            nodeRedKeptUp: cont.none.nodeRed?.keptUp ?? null,
+          },
+          rates: { none: cont.none, profile: cont.profiled },
+        }
+      : null,
     rates: agent.rates,
     inProcess: inproc,
     rssSlopeMbPerHour: soakRes ? soakRes.rssSlopeMbPerHour : null,
@@ -281,6 +409,7 @@ async function main(): Promise<void> {
       nice: o.nice,
       outboxSync: o.outboxSync,
       agentNodeArgs: o.agentNodeArgs.join(' '),
+      contend: o.contend,
     },
     ...machine(),
   };

@@ -3,7 +3,7 @@
  * plant is a publisher in its own worker thread (so it keeps publishing while
  * the test's main thread is blocked), through the real Mosquitto.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -11,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../agent/config/load.js';
 import { Agent } from '../../agent/controller.js';
 import { defaultExtensions } from '../../agent/extensions.js';
+import { threadPolicy } from '../../agent/hot/sched.js';
+import type { HotThread } from '../../agent/hot/thread.js';
 import type { Sample } from '../../agent/types.js';
 import { memoryLogger } from '../helpers/log.js';
 import { uniq, waitFor } from '../helpers/wait.js';
@@ -84,4 +86,31 @@ describe('hot thread', () => {
     expect(made['thread']).toBeGreaterThan(20);
     expect(made['inline']).toBe(0);
   }, 90_000);
+});
+
+describe('hot thread scheduling (detect.schedule)', () => {
+  it('puts the hot thread alone under SCHED_RR at the configured priority and CPU, the main thread untouched', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'es-sched-'));
+    dirs.push(stateDir);
+    const cfg = parseConfig({
+      agent: { id: 'sched', stateDir },
+      plant: { broker: { url: URL }, subscriptions: [{ topic: `${uniq('sched')}/{asset}/{signal}`, decoder: 'number' }] },
+      detect: { schedule: { policy: 'rr', priority: 7, cpus: '0' } },
+      observe: { http: { enabled: false } },
+    });
+    const agent = new Agent(cfg, memoryLogger('warn').log, defaultExtensions());
+    await agent.start();
+    try {
+      const hot = agent.hot as HotThread;
+      expect(hot.tid).toBeGreaterThan(process.pid);
+      expect(hot.schedule).toBe('SCHED_RR priority 7, CPUs 0');
+      const read = (p: string): string => readFileSync(p, 'utf8');
+      // This test runs as root here (CI too); unprivileged, the thread logs why and runs at normal priority.
+      expect(threadPolicy(process.pid, hot.tid, read)).toEqual({ policy: 2, rtPriority: 7 });
+      expect(threadPolicy(process.pid, process.pid, read)).toEqual({ policy: 0, rtPriority: 0 });
+      expect(readFileSync(`/proc/${process.pid}/task/${hot.tid}/status`, 'utf8')).toMatch(/Cpus_allowed_list:\s+0\n/);
+    } finally {
+      await agent.stop();
+    }
+  });
 });

@@ -88,6 +88,24 @@ export const detectSection = z
       .min(1)
       .default(50)
       .describe('Deadline misses in a row (scans decided by the fallback) before an agent-health problem is raised.'),
+    schedule: z
+      .object({
+        policy: z
+          .enum(['other', 'fifo', 'rr'])
+          .default('other')
+          .describe('Scheduling policy of the hot thread: "other" (normal, the default), or real-time "fifo" or "rr".'),
+        priority: z.number().int().min(1).max(99).default(10).describe('Real-time priority of the hot thread (fifo, rr), 1..99.'),
+        cpus: z
+          .string()
+          .regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'a CPU list such as 3, 2-3 or 1,3')
+          .optional()
+          .describe('CPUs the hot thread may run on (taskset list, e.g. "3"); unset = the process affinity.'),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'Scheduling of the hot thread alone (not the whole process), applied with chrt and taskset to its thread id; unprivileged it needs systemd LimitRTPRIO= and RestrictRealtime=no (hardware/README.md). A failure is logged and detection runs at normal priority.',
+      ),
     isolation: z
       .enum(['thread', 'inline'])
       .default('thread')

@@ -71,6 +71,9 @@ function snap(): HostSnap {
     },
     rssMb: mb(mem.rss),
     heapUsedMb: mb(mem.heapUsed),
+    gcMinor: s.gcMinor,
+    gcMajor: s.gcMajor,
+    gcMs: s.gcMs,
   };
 }
 

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigInput } from '../../../agent/config/schema.js';
+import type { Schedule } from '../../../agent/hot/sched.js';
 import { spawnTs, sleep, type Proc } from './procs.js';
 import type { FromHost, HostSnap, ToHost } from './protocol.js';
 import type { Consumer, ConsumerSnap } from './steps.js';
@@ -19,6 +20,8 @@ export interface AgentSetup {
   explain: 'template' | 'lm';
   /** The outbox's SQLite synchronous mode (the shipped default is 'full': an fsync per commit). */
   outboxSync: 'full' | 'normal';
+  /** The hot thread's scheduling (a hardware profile's detect.schedule); default: normal. */
+  schedule?: Schedule;
 }
 
 /** The agent's config for the bench. Alert rules are set so every injected spike opens an alert. */
@@ -33,6 +36,7 @@ export function agentConfig(s: AgentSetup): ConfigInput {
       ],
     },
     assets: { defaults: { learnSamples: s.learnSamples, deadlineMs: 5 } },
+    ...(s.schedule && { detect: { schedule: s.schedule } }),
     // openAfter 1: a spike is one anomalous decision (the detector's refractory period zeroes the next ones).
     // cooldownS 0 so a repeated spike on the same asset alerts again; the rest are the shipped defaults.
     alerts: { openAfter: 1, cooldownS: 0 },
@@ -85,6 +89,7 @@ export class AgentProc implements Consumer {
       e2e: s.e2e,
       meanBatch: Math.round(s.meanBatch * 10) / 10,
       loopDelay: s.loopDelay,
+      gc: { minor: s.gcMinor, major: s.gcMajor, ms: s.gcMs },
     };
   }
 

@@ -1,10 +1,32 @@
 /**
- * Options of `npm run bench:perf -- [--json] [--quick] [--soak MINUTES]
- * [--no-node-red] [--step-s S] [--assets N] [--signals M] [--url U]
- * [--rates R1,R2] [--agent-only] [--prof DIR] [--outbox-sync full|normal]
- * [--inject-ms MS] [--nice N] [--agent-node-args "FLAGS"]
- * [--inproc-s S]`.
+ * Options of `npm run bench:perf -- [flags]`, parsed strictly (test/bench/lib/args.ts):
+ * an unknown flag or a malformed value (`--nice abc`) stops the bench with exit code 2.
  */
+import { parseBenchArgs } from '../lib/args.js';
+
+export const PERF_FLAGS = {
+  json: { type: 'boolean', help: 'the last stdout line is one JSON object' },
+  quick: { type: 'boolean', help: '~30 s smoke run: tiny load, no search, no soak' },
+  soak: { type: 'string', help: 'minutes of the memory soak at the footprint rate (default 10; 0 = none)' },
+  'no-node-red': { type: 'boolean', help: 'skip the Node-RED peer' },
+  'step-s': { type: 'string', help: 'seconds per rate step (default 5)' },
+  assets: { type: 'string', help: 'assets (default 100)' },
+  signals: { type: 'string', help: 'signals per asset (default 5)' },
+  url: { type: 'string', help: 'plant broker (default mqtt://127.0.0.1:1883)' },
+  rates: { type: 'string', help: 'fixed rates, samples/s, comma-separated (default 1000,10000,50000)' },
+  'agent-only': { type: 'boolean', help: "only the agent's fixed rates (for profiling)" },
+  prof: { type: 'string', help: 'write a V8 CPU profile of the agent (both threads) into DIR' },
+  'outbox-sync': { type: 'string', help: 'the outbox SQLite synchronous mode: full (shipped) | normal' },
+  'inject-ms': { type: 'string', help: 'one spike every MS, round robin over the assets (default 500; 1000 with --quick)' },
+  nice: { type: 'string', help: 'nice(1) value for the consumer under test, agent and Node-RED alike (-20..19)' },
+  'agent-node-args': { type: 'string', help: 'extra node flags for every agent process, space-separated' },
+  'inproc-s': { type: 'string', help: 'seconds of the in-process (no broker) run (default 5; 0 = skip)' },
+  contend: {
+    type: 'boolean',
+    help: 'also run the 10k/s step with a CPU hog on every core, without and with the profile scheduling',
+  },
+  profile: { type: 'string', help: 'hardware profile whose scheduling --contend applies (default x86-gateway)' },
+} as const;
 
 export interface PerfOptions {
   json: boolean;
@@ -44,28 +66,23 @@ export interface PerfOptions {
   agentNodeArgs: string[];
   /** Seconds of the in-process (no broker) run; 0 = skip. */
   inprocS: number;
+  /** Run the contended steps (a CPU hog per core) without and with the profile's scheduling. */
+  contend: boolean;
+  /** The hardware profile (folder under hardware/) whose scheduling the contended run applies. */
+  profile: string;
 }
 
 export function perfOptions(argv: string[]): PerfOptions {
-  const opt = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const num = (name: string, dflt: number): number => {
-    const v = opt(name);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} wants a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  };
-  const quick = argv.includes('--quick');
-  const stepMs = num('--step-s', quick ? 1.5 : 5) * 1000;
+  const a = parseBenchArgs('bench:perf', argv, PERF_FLAGS);
+  const quick = a.flag('quick');
+  const stepMs = a.num('step-s', quick ? 1.5 : 5, { min: 0.1 }) * 1000;
+  const rateList = a.values.rates === undefined ? undefined : a.nums('rates', [], { min: 1 });
   return {
-    json: argv.includes('--json'),
+    json: a.flag('json'),
     quick,
-    url: opt('--url') ?? 'mqtt://127.0.0.1:1883',
-    assets: num('--assets', quick ? 4 : 100),
-    signals: num('--signals', quick ? 3 : 5),
+    url: a.str('url', 'mqtt://127.0.0.1:1883'),
+    assets: a.num('assets', quick ? 4 : 100, { min: 1, integer: true }),
+    signals: a.num('signals', quick ? 3 : 5, { min: 1, integer: true }),
     learnSamples: quick ? 40 : 300,
     rates: quick ? [300, 1000] : [1000, 10_000, 50_000],
     nodeRedRates: quick ? [300, 1000] : [1000, 10_000],
@@ -76,18 +93,25 @@ export function perfOptions(argv: string[]): PerfOptions {
     nrSearchFactor: 1.4,
     warmMs: quick ? 300 : 1000,
     stepMs,
-    injectEveryMs: num('--inject-ms', quick ? 250 : 500),
+    // Alert hysteresis counts scans: an asset spiked again before its alert resolved (resolveAfter scans after the
+    // features calm down, ~2 s at the quick load's 25-83 scans/s) stays one alert. 4 quick assets → one spike each per 4 s.
+    injectEveryMs: a.num('inject-ms', quick ? 1000 : 500, { min: 0 }),
     drainGraceMs: quick ? 2000 : 1000,
     backlogP50Us: 50_000,
-    soakMin: num('--soak', quick ? 0 : 10),
-    nodeRed: !argv.includes('--no-node-red'),
+    soakMin: a.num('soak', quick ? 0 : 10, { min: 0 }),
+    nodeRed: !a.flag('no-node-red'),
     footprintRate: quick ? 1000 : 10_000,
-    profDir: opt('--prof'),
-    agentOnly: argv.includes('--agent-only'),
-    rateList: opt('--rates')?.split(',').map(Number),
-    outboxSync: opt('--outbox-sync') === 'normal' ? 'normal' : 'full',
-    nice: Number(opt('--nice') ?? 0),
-    inprocS: num('--inproc-s', quick ? 1 : 5),
-    agentNodeArgs: (opt('--agent-node-args') ?? '').split(' ').filter((a) => a !== ''),
+    profDir: a.str('prof', undefined),
+    agentOnly: a.flag('agent-only'),
+    rateList,
+    outboxSync: a.oneOf('outbox-sync', ['full', 'normal'] as const, 'full'),
+    nice: a.num('nice', 0, { min: -20, max: 19, integer: true }),
+    inprocS: a.num('inproc-s', quick ? 1 : 5, { min: 0 }),
+    agentNodeArgs: a
+      .str('agent-node-args', '')
+      .split(' ')
+      .filter((x) => x !== ''),
+    contend: a.flag('contend'),
+    profile: a.str('profile', 'x86-gateway'),
   };
 }

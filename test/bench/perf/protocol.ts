@@ -60,6 +60,10 @@ export interface HostSnap {
   loopDelay: LatencySnap;
   rssMb: number;
   heapUsedMb: number;
+  /** Garbage collections on the hot thread since start: minor (scavenges), major, and their pause total (ms). */
+  gcMinor: number;
+  gcMajor: number;
+  gcMs: number;
 }
 export type ToHost = { type: 'snap' } | { type: 'reset' } | { type: 'stop' };
 export type FromHost = { type: 'ready'; startMs: number; httpPort: number } | HostSnap | { type: 'error'; message: string };

@@ -21,6 +21,8 @@ export interface ConsumerSnap {
   meanBatch: number | null;
   /** Event-loop delay (perf_hooks.monitorEventLoopDelay) since the last reset: stalls of the loop itself. */
   loopDelay: LatencySnap | null;
+  /** Garbage collections on the hot path's thread since start (agent only). */
+  gc?: { minor: number; major: number; ms: number };
 }
 
 export interface Consumer {
@@ -52,6 +54,11 @@ export interface RateResult {
   spikesWithoutAlert: number;
   meanBatch: number | null;
   cpuPct: number;
+  /** The consumer's CPU time per sample published in the step, µs (all its threads). */
+  cpuPerSampleUs: number;
+  /** Minor GCs (scavenges) per second on the hot path's thread, and their pause per second, ms (agent only). */
+  gcMinorPerS: number | null;
+  gcMsPerS: number | null;
   /** CPU of the broker and of the load generator over the step (one core = 100): who else is busy. */
   brokerCpuPct: number | null;
   genCpuPct: number;
@@ -172,6 +179,9 @@ export async function runStep(c: Consumer, rate: number, o: StepOpts): Promise<R
     spikesWithoutAlert: m.missed,
     meanBatch: s1.meanBatch,
     cpuPct: pct(cpu1 - cpu0, wallS),
+    cpuPerSampleUs: Math.round(((cpu1 - cpu0) * 1e6 * 100) / Math.max(1, done.published)) / 100,
+    gcMinorPerS: s1.gc && s0.gc ? Math.round(((s1.gc.minor - s0.gc.minor) / wallS) * 10) / 10 : null,
+    gcMsPerS: s1.gc && s0.gc ? Math.round(((s1.gc.ms - s0.gc.ms) / wallS) * 100) / 100 : null,
     brokerCpuPct: Number.isFinite(b1 - b0) ? pct(b1 - b0, wallS) : null,
     genCpuPct: pct(g1 - g0, wallS),
     runQueueWaitPct: pct(q1 - q0, wallS),
