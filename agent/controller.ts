@@ -222,6 +222,7 @@ export class Agent {
       agentId: this.agentId,
       version: VERSION,
       plantConnected: this.hot.plantConnected,
+      ...(this.hot.sparkplugNodes().length ? { sparkplug: this.hot.sparkplugNodes() } : {}),
       assets: this.pipeline.phases(),
       samplesIn: this.stats.samplesIn,
       decisions: this.stats.decisions,

@@ -16,6 +16,8 @@ export interface EventMap {
   phase: { asset: string; phase: 'learning' | 'detecting'; samples: number };
   /** Agent-health problem, e.g. persistent deadline misses. */
   health: { kind: string; asset?: string; message: string; ok: boolean };
+  /** Assets whose source died (a Sparkplug node or device death): their open alerts resolve (or are flagged) as stale. */
+  stale: { assets: string[]; reason: 'node_death'; lastSeen: number };
   /** An asset went silent (no sample past its staleness bound) or started reporting again. */
   asset: { asset: string; state: 'silent' | 'resumed'; lastSeen: number; silentMs: number };
   /** An alert lifecycle transition, with the v1 payload as it is queued for upstream. */

@@ -35,6 +35,11 @@ export const alertingStack: Extension = (ctx) => {
     }),
   );
   const alerting = createAlerting(cfg, { log, bus, explainer, store, agentId, version, publishLocal: ctx.publishLocal });
+  // A Sparkplug node or device died: nobody knows whether its faults are still there (alerts.onSilence: resolve or flag).
+  bus.on('stale', (e) => {
+    const silentS = Math.max(0, (Date.now() - e.lastSeen) / 1000);
+    for (const a of e.assets) alerting.resolveStale(a, { reason: e.reason, lastSeen: e.lastSeen, silentS });
+  });
   const services: Service[] = [
     {
       name: 'explain',

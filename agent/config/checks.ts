@@ -37,6 +37,7 @@ export function crossChecks(cfg: Config): string[] {
       out.push(`${at}.signal: topic has no {signal} capture and no json.signals map, so a fixed signal is required (got nothing)`);
     }
     if (s.decoder !== 'json' && s.json) out.push(`${at}.json: only used with decoder "json" (got decoder ${JSON.stringify(s.decoder)})`);
+    if (s.sparkplug) out.push(`${at}.sparkplug: only used with decoder "sparkplug" (got decoder ${JSON.stringify(s.decoder)})`);
   });
   out.push(...fleetChecks(cfg));
   const allow = cfg.uplink.egress.allow;

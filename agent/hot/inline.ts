@@ -45,6 +45,8 @@ export class InlineHot implements HotPath {
       cfg.log.rateLimitMs,
     );
     this.source.onConnection = (e) => this.onConnection?.(e);
+    // A Sparkplug node or device death: its assets' alerts resolve as stale (alerting listens on the bus).
+    this.source.onStale = (assets, lastSeen) => bus.emit('stale', { assets, reason: 'node_death', lastSeen });
   }
 
   get plantConnected(): boolean {
@@ -66,6 +68,10 @@ export class InlineHot implements HotPath {
 
   phases(): ReturnType<Pipeline['phases']> {
     return this.pipeline.phases();
+  }
+
+  sparkplugNodes(): ReturnType<MqttSource['sparkplugNodes']> {
+    return this.source.sparkplugNodes();
   }
 
   refit(asset: string): boolean {

@@ -6,6 +6,7 @@
 import type { Config } from '../config/schema.js';
 import type { Baseline } from '../detect/baseline.js';
 import type { EventMap } from '../events.js';
+import type { SparkplugNodeStatus } from '../ingest/sparkplug/host.js';
 import type { Decision } from '../types.js';
 
 /** What the hot thread starts with (worker_threads workerData). */
@@ -59,6 +60,10 @@ export type FromHot =
   | { type: 'health'; event: EventMap['health'] }
   /** A baseline learned on the hot thread, for the main thread to persist (no disk I/O on the hot thread). */
   | { type: 'baseline'; baseline: Baseline }
+  /** Sparkplug edge nodes as the ingest's host sees them (sent when it changed), for /healthz. */
+  | { type: 'sparkplug'; nodes: SparkplugNodeStatus[] }
+  /** A Sparkplug node or device died: these assets' open alerts resolve as stale (bus `stale`). */
+  | { type: 'stale'; event: EventMap['stale'] }
   /** The plant connection went up or down, or reported an error (for the health registry). */
   | { type: 'connection'; event: 'up' | 'down' | 'error'; message?: string }
   /** One pino line of the hot thread's logger; the main thread writes it through its own root logger. */

@@ -14,6 +14,7 @@ import { EdgeError, errMessage } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { AgentStats } from '../observe/stats.js';
 import { workerEntry } from '../workers.js';
+import type { SparkplugNodeStatus } from '../ingest/sparkplug/host.js';
 import type { FromHot, HotInit, PhaseInfo, SampleBatch, ToHot } from './protocol.js';
 
 /** A plant-connection event, for the health registry (the MQTT source's own). */
@@ -34,6 +35,8 @@ export interface HotPath {
   readonly plantConnected: boolean;
   /** The detector model's `name@version`, once loaded. */
   readonly modelLabel: string | null;
+  /** The Sparkplug edge nodes the plant subscriptions see (empty without a sparkplug subscription). */
+  sparkplugNodes(): SparkplugNodeStatus[];
   onConnection: ((e: ConnectionEvent) => void) | undefined;
 }
 
@@ -58,6 +61,7 @@ export class HotThread implements HotPath {
   private stopped: (() => void) | undefined;
   private readonly assetNames: string[] = [];
   private readonly signalNames: string[] = [];
+  private nodes: SparkplugNodeStatus[] = [];
 
   constructor(
     private readonly cfg: Config,
@@ -150,6 +154,12 @@ export class HotThread implements HotPath {
       case 'health':
         this.bus.emit('health', m.event);
         return;
+      case 'sparkplug':
+        this.nodes = m.nodes;
+        return;
+      case 'stale':
+        this.bus.emit('stale', m.event);
+        return;
       case 'baseline':
         this.store.save(m.baseline);
         return;
@@ -226,6 +236,10 @@ export class HotThread implements HotPath {
 
   phases(): PhaseInfo[] {
     return [...this.phaseMap.values()];
+  }
+
+  sparkplugNodes(): SparkplugNodeStatus[] {
+    return this.nodes;
   }
 
   refit(asset: string): boolean {

@@ -69,8 +69,17 @@ bus.on('decision', (d) => {
 bus.on('phase', (event) => post({ type: 'phase', event }));
 bus.on('health', (event) => post({ type: 'health', event }));
 
+/** What the main thread was last told of the Sparkplug nodes. */
+let lastNodes = '';
+
 /** Learning progress changes every scan: reported every REPORT_MS when it changed, not per scan. */
 function report(): void {
+  const nodes = source?.sparkplugNodes() ?? [];
+  const nodesKey = JSON.stringify(nodes);
+  if (nodesKey !== lastNodes) {
+    lastNodes = nodesKey;
+    post({ type: 'sparkplug', nodes });
+  }
   const phases: PhaseInfo[] = pipeline.phases();
   reportedAssets = phases.length;
   const key = phases.map((p) => `${p.asset}:${p.phase}:${p.samples}`).join('|');
@@ -122,6 +131,11 @@ async function connect(wantSamples: boolean): Promise<void> {
   if (wantSamples) samples = new SampleForwarder(post, stats);
   source = new MqttSource(cfg.plant.broker, cfg.plant.subscriptions, pipeline, stats, log.child({ module: 'ingest' }), cfg.log.rateLimitMs);
   source.onConnection = (e) => post({ type: 'connection', event: e.type, message: e.type === 'error' ? errMessage(e.err) : undefined });
+  source.onStale = (assets, lastSeen) => {
+    post({ type: 'stale', event: { assets, reason: 'node_death', lastSeen } });
+    // A death changes what /healthz says of the node: at once, not at the next report.
+    report();
+  };
   await source.start();
   report();
   post({ type: 'ready' });

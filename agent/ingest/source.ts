@@ -4,8 +4,17 @@ import type { BrokerConfig, SubscriptionConfig } from '../config/sections/plant.
 import { RateLimitedLog } from '../observe/ratelimit.js';
 import type { AgentStats } from '../observe/stats.js';
 import type { ScanSink } from '../pipeline.js';
-import { decoderFor, DecodeError, type Decoder, type DecodeContext, type SampleEmitter } from './decoders/index.js';
+import {
+  decoderFor,
+  DecodeError,
+  SparkplugDecoder,
+  type Decoder,
+  type DecodeContext,
+  type DecoderEnv,
+  type SampleEmitter,
+} from './decoders/index.js';
 import { mqttOptions, redactUrl, setNoDelay } from './mqtt-options.js';
+import type { SparkplugNodeStatus } from './sparkplug/host.js';
 import { Backoff, reconnectWithBackoff } from './reconnect.js';
 import { parseTopicPattern, type TopicPattern } from './topics.js';
 import { yieldBetweenPieces } from './yielding-stream.js';
@@ -37,6 +46,8 @@ export class MqttSource {
   private readonly cache = new Map<string, Resolved | null>();
   private readonly rl: RateLimitedLog;
   private connected = false;
+  /** Sparkplug devices whose node or device died (set by the controller): their alerts resolve as stale. */
+  onStale: ((assets: string[], lastSeen: number) => void) | undefined;
   /** Connection events for the health registry (set by the controller before start()). */
   onConnection: ((e: { type: 'up' } | { type: 'down' } | { type: 'error'; err: Error }) => void) | undefined;
   /** Reused for every message (the hot path allocates nothing per message here). */
@@ -52,7 +63,15 @@ export class MqttSource {
     private readonly log: Logger,
     rateLimitMs: number,
   ) {
-    this.routes = subs.map((sub) => ({ pattern: parseTopicPattern(sub.topic), sub, decoder: decoderFor(sub) }));
+    const env: DecoderEnv = {
+      log,
+      counts: stats.sparkplug,
+      rateLimitMs,
+      // Rebirth requests go to the plant broker at QoS 0 [tck-id-topics-ncmd-mqtt].
+      publish: (topic, payload) => this.client?.publish(topic, payload, { qos: 0 }),
+      onStale: (assets, lastSeen) => this.onStale?.(assets, lastSeen),
+    };
+    this.routes = subs.map((sub) => ({ pattern: parseTopicPattern(sub.topic), sub, decoder: decoderFor(sub, env) }));
     this.rl = new RateLimitedLog(rateLimitMs);
     this.emit = {
       sample: (asset, signal, value, ts) => {
@@ -65,6 +84,11 @@ export class MqttSource {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /** The Sparkplug edge nodes seen by each sparkplug subscription (for /healthz); empty without one. */
+  sparkplugNodes(): SparkplugNodeStatus[] {
+    return this.routes.flatMap((r) => (r.decoder instanceof SparkplugDecoder ? r.decoder.host.status() : []));
   }
 
   /** The underlying client, for local actions that publish on the plant broker. */

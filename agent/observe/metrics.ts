@@ -73,6 +73,16 @@ export function buildRegistry(
       for (const [reason, n] of Object.entries(stats.rejected)) this.inc({ reason }, n);
     },
   });
+  new Counter({
+    name: 'edge_sentinel_sparkplug_events_total',
+    help: 'Sparkplug B host events and values not used, by reason (docs/fleet.md)',
+    labelNames: ['reason'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(stats.sparkplug)) this.inc({ reason }, n);
+    },
+  });
   new Gauge({
     name: 'edge_sentinel_asset_detecting',
     help: '1 when the asset is detecting, 0 while learning',

@@ -1,3 +1,4 @@
+import { SPARKPLUG_REASONS } from '../ingest/sparkplug/reasons.js';
 import { LatencyHistogram } from './histogram.js';
 
 /** The plain counters, in their order in the shared array. */
@@ -28,7 +29,7 @@ const COUNTERS = [
 ] as const;
 const REJECTED = ['nonFinite', 'late', 'duplicate', 'unknownSignal', 'future'] as const;
 const SCANS = ['complete', 'message', 'repeat', 'leader', 'timer'] as const;
-const SLOTS = COUNTERS.length + REJECTED.length + SCANS.length;
+const SLOTS = COUNTERS.length + REJECTED.length + SCANS.length + SPARKPLUG_REASONS.length;
 const HIST_BYTES = LatencyHistogram.BYTES;
 
 type Group<K extends string> = Record<K, number>;
@@ -89,6 +90,8 @@ export class AgentStats {
   readonly rejected: Group<(typeof REJECTED)[number]>;
   /** Closed asset scans, by what closed them (docs/architecture.md, "Scans"). */
   readonly scans: Group<(typeof SCANS)[number]>;
+  /** Sparkplug B host events by reason (births, deaths, seq gaps, unknown aliases, rebirth requests, ...; docs/fleet.md). */
+  readonly sparkplug: Group<(typeof SPARKPLUG_REASONS)[number]>;
   /** Scan close → decision latency (the deadline's clock), µs. */
   readonly latency: LatencyHistogram;
   /** First value of a scan → decision, µs. */
@@ -105,6 +108,7 @@ export class AgentStats {
     Object.defineProperties(this, Object.getOwnPropertyDescriptors(group(COUNTERS, c, 0)));
     this.rejected = group(REJECTED, c, COUNTERS.length);
     this.scans = group(SCANS, c, COUNTERS.length + REJECTED.length);
+    this.sparkplug = group(SPARKPLUG_REASONS, c, COUNTERS.length + REJECTED.length + SCANS.length);
     this.latency = new LatencyHistogram(buffer, SLOTS * 8);
     this.scanLatency = new LatencyHistogram(buffer, SLOTS * 8 + HIST_BYTES);
     this.modelCall = new LatencyHistogram(buffer, SLOTS * 8 + 2 * HIST_BYTES);

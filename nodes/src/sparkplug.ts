@@ -1,22 +1,30 @@
 import { SparkplugDecoder } from '../../agent/ingest/decoders/sparkplug.js';
+import { nodeLogger } from './log.js';
 import type { Done, NodeAdapter, NodeMessage, RedNode, Send } from './red.js';
 
 /**
  * sentinel-sparkplug-in: decodes Sparkplug B messages (from an `mqtt in`
  * node subscribed to spBv1.0/# with output "a Buffer") with the agent's own
- * decoder — BIRTH alias tables, seq tracking, DATA by alias — and sends one
- * message per asset: msg.asset = device id (or edge node id), msg.payload =
+ * decoder — BIRTH alias tables, seq tracking, DATA by alias, births required,
+ * control and property metrics left out — and sends one message per asset:
+ * msg.asset = device id (or edge node id; msg.sparkplugTopic says which node), msg.payload =
  * { metric: value, ... }, msg.timestamp = the newest metric time. That is
  * the shape sentinel-score reads. Needs no config node (no shared resource).
  */
 export function createSparkplugNode(node: RedNode): NodeAdapter {
-  const decoder = new SparkplugDecoder();
+  // No plant broker here to ask for rebirths (the mqtt in node owns the connection): counted and shown instead.
+  const decoder = new SparkplugDecoder(
+    { assetNaming: 'device', rebirth: { enabled: false, minIntervalS: 10 } },
+    { log: nodeLogger(node), counts: {}, rateLimitMs: 10_000 },
+  );
   const show = (): void => {
-    const s = decoder.stats;
+    const s = decoder.counts;
+    const n = (k: string): number => s[k] ?? 0;
+    const trouble = n('seq_gap') + n('unknown_alias') + n('no_birth');
     node.status({
-      fill: s.seqGaps || s.unknownAlias ? 'yellow' : 'green',
+      fill: trouble ? 'yellow' : 'green',
       shape: 'dot',
-      text: `births ${s.births} · deaths ${s.deaths} · seq gaps ${s.seqGaps} · unknown aliases ${s.unknownAlias}`,
+      text: `births ${n('node_birth') + n('device_birth')} · deaths ${n('node_death') + n('device_death')} · seq gaps ${n('seq_gap')} · unknown aliases ${n('unknown_alias')} · before birth ${n('no_birth')}`,
     });
   };
   // Ready before the first message (the shim shows "loading" until here).

@@ -1,17 +1,6 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import {
-  DecodeError,
-  JsonDecoder,
-  NumberDecoder,
-  SparkplugDecoder,
-  type DecodeContext,
-  type Decoder,
-} from '../../agent/ingest/decoders/index.js';
+import { DecodeError, JsonDecoder, NumberDecoder, type DecodeContext, type Decoder } from '../../agent/ingest/decoders/index.js';
 import { parseTopicPattern } from '../../agent/ingest/topics.js';
-
-const require = createRequire(import.meta.url);
-const spb = require('sparkplug-payload').get('spBv1.0') as { encodePayload(p: object): Uint8Array };
 
 type Got = [string, string, number, number];
 /** The assets whose scan the last run() ended (the end-of-message scan hook). */
@@ -105,47 +94,6 @@ describe('JSON decoder', () => {
     expect(reason(() => run(d, '{"v": "hot"}', { asset: 'P', signal: 's' }))).toBe('not_a_number: field "v" is not a finite number: "hot"');
     expect(reason(() => run(d, '{"v": 1, "ts": "yesterday"}', { asset: 'P', signal: 's' }))).toBe(
       'bad_timestamp: timestamp is neither epoch nor ISO-8601: "yesterday"',
-    );
-  });
-});
-
-describe('Sparkplug B decoder', () => {
-  const enc = (p: object) => Buffer.from(spb.encodePayload(p));
-  it('resolves aliases from DBIRTH in DDATA and tracks seq gaps', () => {
-    const d = new SparkplugDecoder();
-    const birth = enc({
-      timestamp: 5000,
-      seq: 1,
-      metrics: [
-        { name: 'temp', alias: 1, type: 'Double', value: 40.1 },
-        { name: 'running', alias: 2, type: 'Boolean', value: true },
-        { name: 'label', alias: 3, type: 'String', value: 'x' },
-      ],
-    });
-    expect(run(d, enc({ timestamp: 4000, seq: 0, metrics: [] }), { topic: 'spBv1.0/G/NBIRTH/E1' })).toEqual([]);
-    expect(run(d, birth, { topic: 'spBv1.0/G/DBIRTH/E1/pump1' })).toEqual([
-      ['pump1', 'temp', 40.1, 5000],
-      ['pump1', 'running', 1, 5000],
-    ]);
-    const data = enc({
-      timestamp: 6000,
-      seq: 2,
-      metrics: [
-        { alias: 1, type: 'Double', value: 41.5 },
-        { alias: 9, type: 'Double', value: 1 },
-      ],
-    });
-    expect(run(d, data, { topic: 'spBv1.0/G/DDATA/E1/pump1' })).toEqual([['pump1', 'temp', 41.5, 6000]]);
-    // A DATA message is one scan of its device, even with only some of its metrics (report by exception).
-    expect(ends).toEqual(['pump1']);
-    expect(d.stats).toMatchObject({ births: 2, unknownAlias: 1, seqGaps: 0 });
-    run(d, enc({ timestamp: 7000, seq: 7, metrics: [{ alias: 1, type: 'Double', value: 42 }] }), { topic: 'spBv1.0/G/DDATA/E1/pump1' });
-    expect(d.stats.seqGaps).toBe(1);
-  });
-  it('rejects a payload that is not protobuf', () => {
-    const d = new SparkplugDecoder();
-    expect(reason(() => run(d, Buffer.from([0xff, 0xff, 0xff]), { topic: 'spBv1.0/G/NDATA/E1' }))).toMatch(
-      /^bad_protobuf: Sparkplug payload does not decode/,
     );
   });
 });

@@ -59,6 +59,29 @@ export const jsonDecoderSchema = z
   })
   .strict();
 
+/** Sparkplug B host duties of one subscription (decoder "sparkplug"; docs/fleet.md). */
+export const sparkplugIngestSchema = z
+  .object({
+    assetNaming: z
+      .enum(['path', 'device'])
+      .default('path')
+      .describe(
+        'Asset name of a Sparkplug device: "path" = {group}/{edge}/{device} (node metrics: {group}/{edge}), so equal device ids on different edge nodes stay apart; "device" = the device id alone (the edge node id for node metrics).',
+      ),
+    rebirth: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Ask an edge node to rebirth (NCMD Node Control/Rebirth) after a seq gap, an unknown alias or data before its birth.'),
+        minIntervalS: z.number().min(1).default(10).describe('At most one rebirth request per edge node in this many seconds.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Rebirth requests on the plant broker.'),
+  })
+  .strict();
+
 export const subscriptionSchema = z
   .object({
     topic: z.string().min(1).describe('Topic pattern; {asset} and {signal} capture one level each, + and # are MQTT wildcards.'),
@@ -69,6 +92,7 @@ export const subscriptionSchema = z
     json: jsonDecoderSchema.optional().describe('Where the json decoder finds values and the timestamp.'),
     asset: z.string().optional().describe('Fixed asset name when the topic has no {asset} capture.'),
     signal: z.string().optional().describe('Fixed signal name when the topic has no {signal} capture (number decoder).'),
+    sparkplug: sparkplugIngestSchema.optional().describe('Sparkplug B host duties (decoder "sparkplug"; defaults apply when absent).'),
     qos: z
       .union([z.literal(0), z.literal(1), z.literal(2)])
       .default(0)

@@ -1,114 +1,128 @@
-import { createRequire } from 'node:module';
-import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
+/**
+ * Sparkplug B ingest (spBv1.0/{group}/{type}/{edge}[/{device}]): the decoder
+ * side of the host application in ../sparkplug/. It decodes the payload
+ * (opening Tahu-compressed ones), hands it to the host's session tracking,
+ * and carries out the effects: samples and scan ends to the pipeline (one
+ * BIRTH or DATA message is one scan of its asset), counts by reason,
+ * rate-limited rebirth requests on the plant broker, stale devices, and one
+ * log line per condition change.
+ */
+import type { Logger } from 'pino';
+import { encodePayload } from '../../sparkplug/codec.js';
+import { RateLimitedLog } from '../../observe/ratelimit.js';
+import { SparkplugHost, type AssetNaming, type HostEnv, type SparkplugReason } from '../sparkplug/host.js';
+import { CompressionError, decodeRaw, type RawPayload } from '../sparkplug/raw.js';
 import { DecodeError, type DecodeContext, type Decoder, type SampleEmitter } from './types.js';
 
-const require = createRequire(import.meta.url);
-const spb = (require('sparkplug-payload') as { get(ns: string): { decodePayload(b: Uint8Array): UPayload } }).get('spBv1.0')!;
-
-const NUMERIC = new Set(['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Float', 'Double', 'Boolean']);
-
-/** Counters of Sparkplug session handling, read by metrics. */
-export interface SparkplugStats {
-  births: number;
-  deaths: number;
-  seqGaps: number;
-  unknownAlias: number;
+/** What a subscription says about its Sparkplug host duties. */
+export interface SparkplugOptions {
+  assetNaming: AssetNaming;
+  rebirth: { enabled: boolean; minIntervalS: number };
 }
 
-/**
- * Sparkplug B (spBv1.0/{group}/{type}/{edge}[/{device}]).
- * BIRTH messages define metric names and aliases; DATA messages may carry
- * only aliases, resolved here [Sparkplug 3.0 tck-id-payloads-alias-uniqueness].
- * `seq` runs 0..255 per edge node across all its messages; a gap is counted
- * (the spec would have a host request a rebirth; this agent never writes to the
- * plant broker unless a local action is configured, so it only reports).
- * Asset = device id for device messages, edge node id for node messages.
- * Each BIRTH and DATA message is one scan of its asset: it ends with
- * emit.endScan(asset) [issue #12], whatever subset of metrics it carries.
- */
+/** What the source gives a decoder besides the payload: the plant broker, counters, the log. */
+export interface DecoderEnv {
+  log: Logger;
+  /** Counts by reason, read by /metrics (AgentStats.sparkplug). */
+  counts: Record<string, number>;
+  /** Publishes on the plant broker (the rebirth requests); absent = cannot ask. */
+  publish?: ((topic: string, payload: Buffer) => void) | undefined;
+  /** Devices whose node or device died: their alerts resolve as stale. */
+  onStale?: ((assets: string[], lastSeen: number) => void) | undefined;
+  rateLimitMs: number;
+  now?: () => number;
+}
+
 export class SparkplugDecoder implements Decoder {
-  private readonly aliases = new Map<string, Map<string, string>>();
-  private readonly lastSeq = new Map<string, number>();
-  readonly stats: SparkplugStats = { births: 0, deaths: 0, seqGaps: 0, unknownAlias: 0 };
+  readonly host: SparkplugHost;
+  private readonly lastRebirth = new Map<string, number>();
+  private readonly rl: RateLimitedLog;
+  private readonly now: () => number;
+  /** The emitter of the message being decoded (the source passes the same object every time). */
+  private emit: SampleEmitter | null = null;
+  private readonly env: HostEnv;
+
+  constructor(
+    private readonly opts: SparkplugOptions,
+    private readonly denv: DecoderEnv,
+  ) {
+    this.host = new SparkplugHost(opts.assetNaming);
+    this.now = denv.now ?? Date.now;
+    this.rl = new RateLimitedLog(denv.rateLimitMs, this.now);
+    this.env = {
+      sample: (a, s, v, ts) => this.emit?.sample(a, s, v, ts),
+      endScan: (a) => this.emit?.endScan(a),
+      count: (reason, n = 1) => this.count(reason, n),
+      rebirth: (group, edge, why) => this.requestRebirth(group, edge, why),
+      stale: (assets, lastSeen) => this.denv.onStale?.(assets, lastSeen),
+      condition: (node, what, on, detail) =>
+        on
+          ? this.denv.log.warn({ node, condition: what, detail }, `Sparkplug node ${node}: ${what.replace('_', ' ')} (${detail})`)
+          : this.denv.log.info({ node, condition: what }, `Sparkplug node ${node}: ${what.replace('_', ' ')} over (${detail})`),
+    };
+  }
+
+  /** Counts by reason (the same object /metrics reads). */
+  get counts(): Readonly<Record<string, number>> {
+    return this.denv.counts;
+  }
 
   decode(payload: Buffer, ctx: DecodeContext, emit: SampleEmitter): void {
     const parts = ctx.topic.split('/');
     if (parts[0] !== 'spBv1.0' || parts.length < 4) throw new DecodeError('bad_topic', `not a Sparkplug B topic: ${ctx.topic}`);
     const [, group, type, edge, device] = parts as [string, string, string, string, string | undefined];
-    if (type === 'STATE' || type === 'NCMD' || type === 'DCMD') return; // host state and commands carry no telemetry
-    let msg: UPayload;
-    try {
-      msg = spb.decodePayload(payload);
-    } catch (err) {
-      throw new DecodeError('bad_protobuf', `Sparkplug payload does not decode: ${(err as Error).message}`);
-    }
-    const nodeKey = `${group}/${edge}`;
-    const key = device ? `${nodeKey}/${device}` : nodeKey;
-    this.trackSeq(nodeKey, type, msg.seq);
-    if (type === 'NDEATH' || type === 'DDEATH') {
-      this.stats.deaths++;
-      return;
-    }
-    const isBirth = type === 'NBIRTH' || type === 'DBIRTH';
-    if (isBirth) {
-      this.stats.births++;
-      if (type === 'NBIRTH') {
-        // A node rebirth invalidates the aliases of the node and all its devices.
-        for (const k of this.aliases.keys()) if (k === nodeKey || k.startsWith(nodeKey + '/')) this.aliases.delete(k);
-      }
-      this.aliases.set(key, new Map());
-    } else if (type !== 'NDATA' && type !== 'DDATA') {
+    // Host state and commands carry no telemetry (our own rebirth requests come back here too).
+    if (group === 'STATE' || type === 'NCMD' || type === 'DCMD') return;
+    if (!['NBIRTH', 'DBIRTH', 'NDATA', 'DDATA', 'NDEATH', 'DDEATH'].includes(type)) {
       throw new DecodeError('bad_topic', `unknown Sparkplug message type ${type}`);
     }
-    const asset = ctx.asset ?? device ?? edge;
-    const aliasMap = this.aliases.get(key);
-    const baseTs = toNum(msg.timestamp) ?? ctx.arrivalMs;
-    let found = 0;
-    for (const m of msg.metrics ?? []) {
-      const name = this.nameOf(m, aliasMap, isBirth);
-      if (name === undefined) continue;
-      if (!NUMERIC.has(m.type) || m.isNull || m.value === null || m.value === undefined) continue;
-      const v = typeof m.value === 'boolean' ? (m.value ? 1 : 0) : toNum(m.value);
-      if (v === undefined) continue;
-      emit.sample(asset, name, v, toNum(m.timestamp) ?? baseTs);
-      found++;
+    let raw: RawPayload;
+    try {
+      raw = decodeRaw(payload);
+    } catch (err) {
+      if (err instanceof CompressionError) {
+        this.count('compressed_bad', 1);
+        throw new DecodeError('compressed_bad', err.message);
+      }
+      throw new DecodeError('bad_protobuf', `Sparkplug payload does not decode: ${(err as Error).message}`);
     }
-    if (found > 0) emit.endScan(asset);
+    this.emit = emit;
+    try {
+      this.host.handle(group, type, edge, device, raw, ctx.arrivalMs, this.env, ctx.asset);
+    } finally {
+      this.emit = null;
+    }
   }
 
-  private nameOf(m: UMetric, aliasMap: Map<string, string> | undefined, isBirth: boolean): string | undefined {
-    const alias = m.alias === undefined || m.alias === null ? undefined : String(m.alias);
-    if (m.name) {
-      if (isBirth && alias !== undefined) aliasMap?.set(alias, m.name);
-      return m.name;
+  private count(reason: SparkplugReason, n: number): void {
+    const c = this.denv.counts;
+    c[reason] = (c[reason] ?? 0) + n;
+    // Per-metric problems are counted at every occurrence and logged rate-limited (first one, then a tally).
+    if (reason === 'null_value' || reason === 'type_change' || reason === 'missing_value' || reason === 'compressed_bad') {
+      this.rl.maybe(`sp:${reason}`, (suppressed) =>
+        this.denv.log.warn({ reason, total: c[reason], suppressed }, `Sparkplug metric value not used: ${reason.replace('_', ' ')}`),
+      );
     }
-    if (alias !== undefined) {
-      const n = aliasMap?.get(alias);
-      if (n !== undefined) return n;
-    }
-    this.stats.unknownAlias++;
-    return undefined;
   }
 
-  private trackSeq(nodeKey: string, type: string, seqRaw: unknown): void {
-    const seq = toNum(seqRaw);
-    if (seq === undefined) return;
-    if (type === 'NBIRTH') {
-      this.lastSeq.set(nodeKey, seq);
+  /**
+   * NCMD `Node Control/Rebirth` = true, QoS 0, not retained
+   * [tck-id-operational-behavior-data-commands-ncmd-rebirth-verb, -name, -value, tck-id-topics-ncmd-mqtt],
+   * at most one per node every `rebirth.minIntervalS` (a stream of gaps must not become a stream of commands).
+   */
+  private requestRebirth(group: string, edge: string, why: SparkplugReason): void {
+    if (!this.opts.rebirth.enabled || !this.denv.publish) return;
+    const key = `${group}/${edge}`;
+    const t = this.now();
+    const last = this.lastRebirth.get(key);
+    if (last !== undefined && t - last < this.opts.rebirth.minIntervalS * 1000) {
+      this.count('rebirth_suppressed', 1);
       return;
     }
-    const last = this.lastSeq.get(nodeKey);
-    if (last !== undefined && seq !== (last + 1) % 256) this.stats.seqGaps++;
-    this.lastSeq.set(nodeKey, seq);
+    this.lastRebirth.set(key, t);
+    const payload = encodePayload({ timestamp: t, metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }] });
+    this.denv.publish(`spBv1.0/${group}/NCMD/${edge}`, payload);
+    this.count('rebirth_requested', 1);
+    this.denv.log.info({ node: key, why }, `Sparkplug node ${key}: rebirth requested (${why.replace('_', ' ')})`);
   }
-}
-
-function toNum(v: unknown): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'object' && 'toNumber' in v && typeof (v as { toNumber: unknown }).toNumber === 'function') {
-    return (v as { toNumber(): number }).toNumber();
-  }
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
 }
