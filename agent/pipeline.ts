@@ -30,9 +30,6 @@ export interface PipelineHooks {
   samples?: ((asset: string, signal: string, value: number, ts: number) => void) | undefined;
 }
 
-/** Most assets the pipeline tracks: a flood of bogus topics must not exhaust memory. */
-const MAX_ASSETS = 10_000;
-
 /**
  * The hot path: window (scan assembly) → features → (learning | model batch)
  * → decision, one decision per asset scan (docs/architecture.md, "Scans" and
@@ -104,11 +101,13 @@ export class Pipeline implements ScanSink, RowSink {
   }
 
   private create(asset: string): AssetDetector | undefined {
-    if (this.detectors.size >= MAX_ASSETS) {
-      this.stats.rejected.unknownSignal++;
+    // A flood of bogus topics must not exhaust memory: past assets.maxAssets a new asset is refused and counted.
+    if (this.detectors.size >= this.cfg.assets.maxAssets) {
+      this.stats.rejected.assetLimit++;
       return undefined;
     }
     const det = new AssetDetector(asset, this.tuning(asset), this.cfg.detect.riskQ, DETECTOR_PROFILES[this.cfg.detect.episode]);
+    det.window.maxSignals = this.cfg.assets.maxSignals;
     const saved = this.store?.get(asset);
     if (saved && saved.model === this.runner.id) det.restore(saved);
     this.detectors.set(asset, det);

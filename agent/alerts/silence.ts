@@ -133,5 +133,5 @@ export function watchSilence(
     );
     if (open) deps.resolveStale(c.asset, { reason: 'asset_silent', lastSeen: c.lastSeen, silentS: c.silentMs / 1000 });
   };
-  return new SilenceWatch((a) => stalenessOf(cfg, a), onChange, deps.now);
+  return new SilenceWatch((a) => stalenessOf(cfg, a), onChange, deps.now, cfg.assets.maxAssets);
 }

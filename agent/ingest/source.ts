@@ -32,6 +32,7 @@ interface Resolved {
 }
 
 const TOPIC_CACHE_MAX = 50_000;
+const TOPIC_CACHE_KEY_MAX = 512;
 
 /**
  * The plant-side MQTT source: subscribes, maps topic → asset/signal, decodes,
@@ -181,6 +182,8 @@ export class MqttSource {
         break;
       }
     }
+    // Bounded by count and by key size: 50k cached topics of MQTT's 64 KB maximum would hold 3 GB.
+    if (topic.length > TOPIC_CACHE_KEY_MAX) return res;
     if (this.cache.size >= TOPIC_CACHE_MAX) this.cache.clear();
     this.cache.set(topic, res);
     return res;

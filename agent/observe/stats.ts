@@ -27,7 +27,7 @@ const COUNTERS = [
   'gcMajor',
   'gcMs',
 ] as const;
-const REJECTED = ['nonFinite', 'late', 'duplicate', 'unknownSignal', 'future'] as const;
+const REJECTED = ['nonFinite', 'late', 'duplicate', 'unknownSignal', 'future', 'assetLimit', 'signalLimit'] as const;
 const SCANS = ['complete', 'message', 'repeat', 'leader', 'timer'] as const;
 const SLOTS = COUNTERS.length + REJECTED.length + SCANS.length + SPARKPLUG_REASONS.length;
 const HIST_BYTES = LatencyHistogram.BYTES;

@@ -1,7 +1,7 @@
 import { ScanLearner } from './period.js';
 
 /** Why a sample was not accepted. */
-export type Reject = 'nonFinite' | 'late' | 'duplicate' | 'unknownSignal' | 'future';
+export type Reject = 'nonFinite' | 'late' | 'duplicate' | 'unknownSignal' | 'future' | 'signalLimit';
 
 /** Why a scan closed (counted per reason: `edge_sentinel_scans_total{close}`). */
 export type ScanClose = 'complete' | 'message' | 'repeat' | 'leader' | 'timer';
@@ -77,6 +77,9 @@ export class AssetWindow {
   private gapMax = -1;
   private gapAfter = -1;
 
+  /** Most signals this asset may have (assets.maxSignals): a flood of bogus signal names must not grow it. */
+  maxSignals = Infinity;
+
   constructor(
     readonly asset: string,
     private readonly tuning: WindowTuning,
@@ -88,6 +91,7 @@ export class AssetWindow {
     if (i !== undefined) return i;
     if (this.frozen) return -1;
     const n = this.signals.length;
+    if (n >= this.maxSignals) return -1;
     if (n === this.values.length) this.grow();
     this.signals.push(signal);
     this.index.set(signal, n);
@@ -112,7 +116,7 @@ export class AssetWindow {
     if (!Number.isFinite(value) || !Number.isFinite(ts)) return 'nonFinite';
     if (ts - wallNow > this.tuning.clockSkewMs) return 'future';
     const i = this.indexOf(signal);
-    if (i < 0) return 'unknownSignal';
+    if (i < 0) return this.frozen ? 'unknownSignal' : 'signalLimit';
     const last = this.lastTs[i]!;
     if (ts === last) return 'duplicate';
     if (ts < last && (this.fresh[i] === 1 || ts < last - this.tuning.lateToleranceMs)) return 'late';

@@ -8,8 +8,9 @@ const WHY: Record<keyof Rejected, string> = {
   late: 'older than the newest sample of the same signal (late)',
   duplicate: 'the same signal and timestamp as the previous sample (duplicate)',
   future: 'stamped further in the future than the clock-skew bound allows (check msg.timestamp and the clocks)',
-  unknownSignal:
-    'a signal the asset did not have while it learned (an asset keeps the signals it learned with; refit it to add one), or one asset too many',
+  unknownSignal: 'a signal the asset did not have while it learned (an asset keeps the signals it learned with; refit it to add one)',
+  assetLimit: 'one asset more than assets.maxAssets allows (raise it in the config node, or map fewer topics to assets)',
+  signalLimit: 'one signal more than assets.maxSignals allows for this asset',
 };
 
 /** A copy of the rejection counters, to compare after a message was fed to the pipeline. */

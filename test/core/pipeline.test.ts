@@ -135,6 +135,16 @@ describe('pipeline', () => {
     await pipeline.flush();
     expect(stats.rejected).toMatchObject({ nonFinite: 1, duplicate: 1 });
   });
+
+  it('bounds assets and signals by config: past assets.maxAssets / maxSignals samples are refused and counted', async () => {
+    const { pipeline, stats } = await build({ assets: { maxAssets: 3, maxSignals: 2 } });
+    for (let a = 0; a < 10; a++) for (let s = 0; s < 5; s++) pipeline.ingest(`a${a}`, `s${s}`, 1, 1000 + s, performance.now());
+    await pipeline.flush();
+    expect(pipeline.detectors.size).toBe(3);
+    expect([...pipeline.detectors.values()].map((d) => d.window.signals.length)).toEqual([2, 2, 2]);
+    expect(stats.rejected.assetLimit).toBe(7 * 5);
+    expect(stats.rejected.signalLimit).toBe(3 * 3);
+  });
 });
 
 describe('model loading errors are clear at start-up', () => {

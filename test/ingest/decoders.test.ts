@@ -96,6 +96,19 @@ describe('JSON decoder', () => {
       'bad_timestamp: timestamp is neither epoch nor ISO-8601: "yesterday"',
     );
   });
+  it('names a deeply nested or huge value without serialising it (bench:fuzz found a stack overflow here)', () => {
+    const d = new JsonDecoder({ valuePath: 'v', timestampPath: 'ts' });
+    const deep = `${'['.repeat(50_000)}1${']'.repeat(50_000)}`;
+    expect(reason(() => run(d, `{"v": ${deep}}`, { asset: 'P', signal: 's' }))).toBe(
+      'not_a_number: field "v" is not a finite number: an array of 1 items',
+    );
+    expect(reason(() => run(d, `{"v": 1, "ts": {"a": ${deep}}}`, { asset: 'P', signal: 's' }))).toBe(
+      'bad_timestamp: timestamp is neither epoch nor ISO-8601: an object',
+    );
+    expect(reason(() => run(d, `{"v": "${'9'.repeat(5000)}x"}`, { asset: 'P', signal: 's' }))).toBe(
+      `not_a_number: field "v" is not a finite number: "${'9'.repeat(40)}…"`,
+    );
+  });
 });
 
 describe('MQTT source, timestamps without a payload time', () => {

@@ -60,6 +60,15 @@ describe('per-asset window', () => {
     expect(put(w, 'a', 2, 2, 2)).toBe(0);
   });
 
+  it('refuses a signal past maxSignals while learning (signalLimit), and keeps the known ones', () => {
+    const w = new AssetWindow('A', tuning());
+    w.maxSignals = 2;
+    expect(put(w, 'a', 1, 1, 1)).toBe(0);
+    expect(put(w, 'b', 1, 1, 1)).toBe(1);
+    expect(put(w, 'c', 1, 1, 1)).toBe('signalLimit');
+    expect(w.signals).toEqual(['a', 'b']);
+  });
+
   it('grows past its initial capacity', () => {
     const w = new AssetWindow('A', tuning());
     for (let i = 0; i < 9; i++) expect(put(w, `s${i}`, i, 1, 1)).toBe(i);

@@ -59,6 +59,22 @@ export const assetsSection = z
       .default({})
       .describe('Per-asset changes to the defaults, keyed by asset name; name only what differs.'),
     units: z.record(z.string(), z.string()).default({}).describe('Engineering units per signal name, for evidence and summaries.'),
+    maxAssets: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(2000)
+      .describe(
+        'Most assets tracked: bounds memory (~67 KB per learning asset, measured by bench:fuzz) and the /metrics label sets against a flood of bogus topics; samples of further assets are rejected and counted (edge_sentinel_rejected_samples_total{reason="assetLimit"}).',
+      ),
+    maxSignals: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(256)
+      .describe('Most signals one asset may learn; samples of further signal names are rejected and counted (reason "signalLimit").'),
   })
   .strict();
 

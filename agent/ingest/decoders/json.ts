@@ -70,9 +70,20 @@ function get(doc: unknown, path: string[]): unknown {
   return cur;
 }
 
+/**
+ * A short, safe description of a hostile value for an error message: never serialises a structure
+ * (JSON.stringify of a deeply nested array overflows the stack; of a huge one, floods the log).
+ */
+function preview(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length} items`;
+  if (v !== null && typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return String(v);
+}
+
 function toNumber(v: unknown, field: string): number {
   const n = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new DecodeError('not_a_number', `field "${field}" is not a finite number: ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n)) throw new DecodeError('not_a_number', `field "${field}" is not a finite number: ${preview(v)}`);
   return n;
 }
 
@@ -83,5 +94,5 @@ function toMillis(v: unknown, fallback: number): number {
     const t = Date.parse(v);
     if (Number.isFinite(t)) return t;
   }
-  throw new DecodeError('bad_timestamp', `timestamp is neither epoch nor ISO-8601: ${JSON.stringify(v)}`);
+  throw new DecodeError('bad_timestamp', `timestamp is neither epoch nor ISO-8601: ${preview(v)}`);
 }
