@@ -106,7 +106,14 @@ export class Pipeline implements ScanSink, RowSink {
       this.stats.rejected.assetLimit++;
       return undefined;
     }
-    const det = new AssetDetector(asset, this.tuning(asset), this.cfg.detect.riskQ, DETECTOR_PROFILES[this.cfg.detect.episode]);
+    // The detector mirrors the alert lifecycle's resolution rule (agent/detect/episode.ts).
+    const det = new AssetDetector(
+      asset,
+      this.tuning(asset),
+      this.cfg.detect.riskQ,
+      DETECTOR_PROFILES[this.cfg.detect.episode],
+      this.cfg.alerts,
+    );
     det.window.maxSignals = this.cfg.assets.maxSignals;
     const saved = this.store?.get(asset);
     if (saved && saved.model === this.runner.id) det.restore(saved);

@@ -35,10 +35,34 @@ export interface SignalEvidence {
 
 export interface Diagnosis {
   pattern: Pattern;
-  /** Signals that moved, most deviant first. */
+  /**
+   * Signals that moved (a value, level, spread or slope at least 3 learned spreads from normal), most
+   * deviant first; empty when none did (the score came from a relation, a context or the joint state).
+   */
   signals: string[];
   /** 0..1, how clearly the pattern matched. */
   confidence: number;
+  /** What made the score cross the threshold (absent on decisions made before it existed). */
+  driver?: Driver;
+}
+
+/** What drove an anomalous score (docs/detection.md, "Evidence"). */
+export const DRIVERS = ['signal', 'relation', 'context', 'season', 'range', 'stuck', 'stale', 'joint'] as const;
+
+/**
+ * signal: a signal's own value/level/spread/slope moved (`feature`, `z`); relation: `signal` left what
+ * `partners` predict for it (`expected`, `z` in learned residual spreads) while no signal left its own range;
+ * context: `signal` moves in shapes never seen; season: `signal` left its daily/weekly pattern; range: `signal`
+ * went beyond every value seen; stuck: `signal` repeats one value; stale: `signal` stopped reporting; joint: no
+ * single signal or relation stands out, the combination is unusual.
+ */
+export interface Driver {
+  kind: (typeof DRIVERS)[number];
+  signal?: string;
+  feature?: 'value' | 'level' | 'spread' | 'slope';
+  partners?: string[];
+  expected?: number;
+  z?: number;
 }
 
 /** The decision the hot path produces: one per asset scan (docs/architecture.md, "Scans"). */

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Explainer, Summary } from '../explain/explainer.js';
-import type { AlertFacts, SignalEvidence } from '../types.js';
+import type { AlertFacts, Driver, SignalEvidence } from '../types.js';
 import type { Transition } from './lifecycle.js';
 import type { Alert, AlertEvidence, StoredAlert } from './schema.js';
 
@@ -28,7 +28,8 @@ function unitOf(e: SignalEvidence, cfg: Config): string {
 
 /** The facts a summary may state, built only from the transition. */
 export function buildFacts(t: Transition, cfg: Config): AlertFacts {
-  const movedNames = t.diagnosis.signals.length > 0 ? t.diagnosis.signals : t.evidence.map((e) => e.signal);
+  // Only the signals the diagnosis says moved: a signal that did not move is never reported as moved.
+  const movedNames = t.diagnosis.signals;
   const byName = new Map(t.evidence.map((e) => [e.signal, e]));
   const moved = movedNames.flatMap((name) => {
     const e = byName.get(name);
@@ -78,6 +79,18 @@ function evidenceOf(e: SignalEvidence, cfg: Config): AlertEvidence {
   };
 }
 
+/** The driver as the payload carries it: finite numbers only, bounded lists. */
+function driverOf(d: Driver): NonNullable<Alert['diagnosis']['driver']> {
+  return {
+    kind: d.kind,
+    ...(d.signal !== undefined ? { signal: d.signal.slice(0, 128) } : {}),
+    ...(d.feature !== undefined ? { feature: d.feature } : {}),
+    ...(d.partners ? { partners: d.partners.slice(0, 8) } : {}),
+    ...(d.expected !== undefined && Number.isFinite(d.expected) ? { expected: d.expected } : {}),
+    ...(d.z !== undefined && Number.isFinite(d.z) ? { z: d.z } : {}),
+  };
+}
+
 const iso = (ms: number): string => new Date(Number.isFinite(ms) ? ms : 0).toISOString();
 
 /** The stored (send-time fields not yet filled) v1 alert of a transition. */
@@ -101,6 +114,7 @@ export function buildStoredAlert(t: Transition, summary: Summary, cfg: Config, o
       pattern: t.diagnosis.pattern,
       signals: t.diagnosis.signals.slice(0, 64),
       confidence: Math.min(1, Math.max(0, fin(t.diagnosis.confidence))),
+      ...(t.diagnosis.driver ? { driver: driverOf(t.diagnosis.driver) } : {}),
     },
     summary,
     agentId: origin.agentId,

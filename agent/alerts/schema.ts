@@ -5,7 +5,7 @@
  * alert by accident — the egress gate validates every alert against this.
  */
 import { z } from 'zod';
-import { PATTERNS } from '../types.js';
+import { DRIVERS, PATTERNS } from '../types.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -52,6 +52,18 @@ export const alertSchema = z
         pattern: z.enum(PATTERNS),
         signals: z.array(z.string().max(128)).max(64),
         confidence: z.number().min(0).max(1),
+        /** What made the score (agent/types.ts Driver; docs/detection.md, "Evidence"); absent from older agents. */
+        driver: z
+          .object({
+            kind: z.enum(DRIVERS),
+            signal: z.string().max(128).optional(),
+            feature: z.enum(['value', 'level', 'spread', 'slope']).optional(),
+            partners: z.array(z.string().max(128)).max(8).optional(),
+            expected: finite.optional(),
+            z: finite.optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     summary: z

@@ -1,5 +1,6 @@
 import type { ContextState } from './context.js';
 import type { PcaParams } from './fit.js';
+import type { RelationState } from './relation.js';
 import type { Season } from './season.js';
 import type { LikelihoodState } from './likelihood.js';
 import type { ThresholdState } from './threshold.js';
@@ -29,6 +30,8 @@ export interface Baseline {
   context?: Array<ContextState | null>;
   /** Per signal: slow (integrating) while learning, so its level follows faster (DetectorOptions.adaptSlow). */
   slow?: boolean[];
+  /** Each signal's value regressed on the others' while learning (evidence of a broken relation; absent = before it existed). */
+  relation?: RelationState;
   /** Recent scores of the anomaly-likelihood layer, so a restart does not start cold. */
   likelihood?: LikelihoodState;
   modelThreshold: ThresholdState;

@@ -1,23 +1,24 @@
 import type { AssetTuning } from '../config/sections/detect.js';
-import type { Decision, SignalEvidence } from '../types.js';
+import type { Decision } from '../types.js';
 import { AssetWindow } from '../window/aligner.js';
 import type { Baseline } from './baseline.js';
 import { ContextNovelty } from './context.js';
-import { classify } from './diagnosis.js';
-import { FEATURES_PER_SIGNAL, RING, SignalState } from './features.js';
+import { DEFAULT_EPISODE_BOUNDS, DetectorEpisode, type EpisodeBounds } from './episode.js';
+import { explainDecision, type RuleHit } from './evidence.js';
+import { FEATURES_PER_SIGNAL, SignalState } from './features.js';
 import { learnedValues, lag1, seasonNovelty, stuckness } from './rules.js';
 import { findSeason } from './season.js';
 import { fitPca } from './fit.js';
+import { fitRelations } from './relation.js';
 import type { ModelRunner } from './model.js';
 import { ScoreLikelihood } from './likelihood.js';
 import { SpotThreshold } from './threshold.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from './profiles.js';
 
-const MOVED_Z = 3;
 /** A signal this autocorrelated at lag 1 while learning is slow (integrating): see DetectorOptions.adaptSlow. */
 const SLOW_ACF = 0.75;
 export { DETECTOR_PROFILES, DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from './profiles.js';
-const recentScratch = new Float64Array(RING);
+const ruleAt = { s: 0 };
 
 /**
  * One asset's detector: feature state, learning buffer, learned baseline and
@@ -48,14 +49,18 @@ export class AssetDetector {
   private learnF = 0;
   /** The feature vector of the last observed sample (model input). */
   x = new Float32Array(0);
+  /** The detector's view of the asset's alert episode (episode.ts): sticky diagnosis, frozen adaptation. */
+  readonly episode: DetectorEpisode;
 
   constructor(
     readonly asset: string,
     readonly tuning: AssetTuning,
     private readonly riskQ: number,
     readonly opts: DetectorOptions = DEFAULT_DETECTOR_OPTIONS,
+    bounds: EpisodeBounds = DEFAULT_EPISODE_BOUNDS,
   ) {
     this.window = new AssetWindow(asset, tuning);
+    this.episode = new DetectorEpisode(bounds);
   }
 
   /** Installs a persisted baseline (after restart): detecting immediately, features warm. */
@@ -134,6 +139,11 @@ export class AssetDetector {
     const season = Number.isFinite(this.opts.season) ? this.states.map((st) => findSeason(learnedValues(st, per)) ?? null) : undefined;
     this.ctx = Number.isFinite(this.opts.context) ? this.states.map((st) => ContextNovelty.learn(learnedValues(st, per))) : [];
     const slow = this.states.map((st) => lag1(learnedValues(st, per)) >= SLOW_ACF);
+    const k = this.states.length;
+    const zv = new Float64Array(n * k);
+    for (let r = 0; r < n; r++)
+      for (let s = 0; s < k; s++) zv[r * k + s] = (this.learnRows[r * F + s * FEATURES_PER_SIGNAL]! - mean[s]!) / spread[s]!;
+    const relation = fitRelations(zv, n, k);
     const rows = [];
     for (let r = 0; r < n; r++) rows.push({ params: pca, x: Float32Array.from(this.learnRows.subarray(r * F, (r + 1) * F)) });
     const { scores } = await runner.score(rows);
@@ -168,6 +178,7 @@ export class AssetDetector {
       stuckRun,
       season,
       slow,
+      relation,
       context: this.ctx.length ? this.ctx.map((c) => c?.state ?? null) : undefined,
       likelihood: this.lik.state,
       modelThreshold: this.modelThr.state,
@@ -219,23 +230,34 @@ export class AssetDetector {
     else score = this.fbSm = smoothStep(this.fbSm, score, this.opts.smooth);
     const own = score;
     let nov = 0;
-    for (const st of this.states) if (st.novelty > nov) nov = st.novelty;
+    let novSignal = 0;
+    for (let s = 0; s < this.states.length; s++) {
+      if (this.states[s]!.novelty > nov) {
+        nov = this.states[s]!.novelty;
+        novSignal = s;
+      }
+    }
+    // The largest rule score, and which rule and signal gave it (the evidence names it when it beats the model).
     let rule = 0;
-    if (nov > this.opts.novelty) rule = threshold * (1 + nov);
-    const sea = seasonNovelty(this.states, this.baseline?.season);
-    if (sea > this.opts.season) rule = Math.max(rule, threshold * (1 + sea));
+    let kind: RuleHit['kind'] = 'range';
+    let at = 0;
+    if (nov > this.opts.novelty) [rule, at] = [threshold * (1 + nov), novSignal];
+    const sea = seasonNovelty(this.states, this.baseline?.season, ruleAt);
+    if (sea > this.opts.season && threshold * (1 + sea) > rule) [rule, kind, at] = [threshold * (1 + sea), 'season', ruleAt.s];
     for (let s = 0; s < this.ctx.length; s++) {
       const frac = this.ctx[s]?.push(this.states[s]!.last) ?? 0;
-      if (frac >= this.opts.context) rule = Math.max(rule, threshold * (1 + frac));
+      if (frac >= this.opts.context && threshold * (1 + frac) > rule) [rule, kind, at] = [threshold * (1 + frac), 'context', s];
     }
-    const stuck = stuckness(this.states, this.baseline?.stuckRun);
-    if (stuck >= 1) rule = Math.max(rule, threshold * (1 + stuck));
+    const stuck = stuckness(this.states, this.baseline?.stuckRun, ruleAt);
+    if (stuck >= 1 && threshold * (1 + stuck) > rule) [rule, kind, at] = [threshold * (1 + stuck), 'stuck', ruleAt.s];
+    const hit: RuleHit | undefined = rule > score ? { kind, signal: at } : undefined;
     score = Math.max(score, rule);
     if (this.quiet > 0) {
       this.quiet--;
       score = 0;
     }
     const anomalous = score >= threshold;
+    this.episode.step(score, threshold, anomalous);
     if (!anomalous && source === 'model' && (this.opts.adapt > 0 || this.opts.adaptSlow > 0)) this.follow();
     // The refractory is in learning lengths; a learning length is `samples` scans (one decision each).
     if (anomalous) this.quiet = Math.round(this.opts.refractory * (this.baseline?.samples ?? 0));
@@ -257,7 +279,16 @@ export class AssetDetector {
       scanUs: 0,
       deadlineMissed: missed,
     };
-    if (anomalous) this.explain(d, z, zOff, arrivalNow);
+    if (anomalous) {
+      const w = this.window;
+      explainDecision(
+        { baseline: this.baseline!, states: this.states, isStale: (s) => w.isStale(s, arrivalNow), episode: this.episode },
+        d,
+        z,
+        zOff,
+        hit,
+      );
+    }
     return d;
   }
 
@@ -277,37 +308,6 @@ export class AssetDetector {
       p.mu[o]! += fast * (this.x[o]! - p.mu[o]!);
       p.mu[o + 1]! += fast * (this.x[o + 1]! - p.mu[o + 1]!);
     }
-  }
-
-  private explain(d: Decision, z: Float32Array | undefined, zOff: number, now: number): void {
-    const b = this.baseline!;
-    const ev: Array<SignalEvidence & { weight: number }> = [];
-    for (let s = 0; s < this.states.length; s++) {
-      const st = this.states[s]!;
-      const zv = (st.last - b.mean[s]!) / b.spread[s]!;
-      let weight = Math.abs(zv);
-      if (z) for (let f = 0; f < FEATURES_PER_SIGNAL; f++) weight = Math.max(weight, Math.abs(z[zOff + s * FEATURES_PER_SIGNAL + f]!));
-      const stale = this.window.isStale(s, now);
-      if (stale) weight = Math.max(weight, MOVED_Z);
-      ev.push({
-        signal: b.signals[s]!,
-        value: st.last,
-        baseline: b.mean[s]!,
-        spread: b.spread[s]!,
-        z: zv,
-        ratio: Math.abs(b.mean[s]!) > 1e-9 ? st.last / b.mean[s]! : null,
-        weight,
-      });
-    }
-    ev.sort((a, c) => c.weight - a.weight);
-    const moved = ev.filter((e) => e.weight >= MOVED_Z);
-    const top = moved[0] ?? ev[0]!;
-    const ti = b.signals.indexOf(top.signal);
-    const st = this.states[ti]!;
-    const n = st.recent(recentScratch, RING);
-    const c = classify({ recent: recentScratch, n, baseline: b.mean[ti]!, spread: b.spread[ti]!, stale: this.window.isStale(ti, now) });
-    d.evidence = ev.map(({ weight: _w, ...e }) => e);
-    d.diagnosis = { pattern: c.pattern, signals: (moved.length ? moved : [top]).map((e) => e.signal), confidence: c.confidence };
   }
 }
 

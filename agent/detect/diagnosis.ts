@@ -68,10 +68,22 @@ export function classify(v: SignalView): { pattern: Pattern; confidence: number 
     if (ac > 0.5 && crossings >= 4 && Math.sqrt(dv) > 1.5 * sp) return { pattern: 'oscillation', confidence: ac };
   }
   const meanShift = Math.abs(mean - b) / sp;
-  if ((std > 2.5 * sp || std < 0.3 * sp) && meanShift < 2) return { pattern: 'variance_change', confidence: 0.7 };
+  // A shift keeps to one side of normal: recent samples away from normal on both sides are a variance
+  // change, and recent samples all away on one side are a shift (however the longer window's spread reads).
+  let up = 0;
+  let down = 0;
+  for (let i = Math.max(0, n - 8); i < n; i++) {
+    const z = (r[i]! - b) / sp;
+    if (z >= 2) up++;
+    else if (z <= -2) down++;
+  }
+  const oneSided = Math.min(up, down) === 0 && Math.max(up, down) >= 3;
+  if (!oneSided && (std > 2.5 * sp || std < 0.3 * sp) && meanShift < 2) return { pattern: 'variance_change', confidence: 0.7 };
   if (w >= 8) {
+    if (Math.min(up, down) >= 2) return { pattern: 'variance_change', confidence: 0.6 };
     const stepErr = bestStepError(r, start, n);
-    const lineErr = linearError(r, start, n);
+    // A drift that began inside the window is flat, then a ramp (a hinge); one that began earlier is a line.
+    const lineErr = Math.min(linearError(r, start, n), bestHingeError(r, start, n));
     if (lineErr < stepErr * 0.8) return { pattern: 'drift', confidence: 0.7 };
     return { pattern: 'level_shift', confidence: 0.7 };
   }
@@ -135,6 +147,37 @@ function bestStepError(r: Float64Array, start: number, end: number): number {
     const s1 = cum[k - 1]!;
     const s2 = acc - s1;
     const err = sq - (s1 * s1) / k - (s2 * s2) / (w - k);
+    if (err < best) best = err;
+  }
+  return best;
+}
+
+/** Residual sum of squares of the best flat-then-ramp model (continuous at the hinge), hinge at 2..w-3. */
+function bestHingeError(r: Float64Array, start: number, end: number): number {
+  const w = end - start;
+  let best = Infinity;
+  for (let k = 2; k <= w - 3; k++) {
+    // y = a + s * max(0, i - k): least squares in (a, s).
+    let n0 = 0;
+    let sy = 0;
+    let sh = 0;
+    let shh = 0;
+    let shy = 0;
+    for (let i = 0; i < w; i++) {
+      const h = Math.max(0, i - k);
+      const y = r[start + i]!;
+      n0++;
+      sy += y;
+      sh += h;
+      shh += h * h;
+      shy += h * y;
+    }
+    const den = n0 * shh - sh * sh;
+    if (den <= 0) continue;
+    const sl = (n0 * shy - sh * sy) / den;
+    const a = (sy - sl * sh) / n0;
+    let err = 0;
+    for (let i = 0; i < w; i++) err += (r[start + i]! - (a + sl * Math.max(0, i - k))) ** 2;
     if (err < best) best = err;
   }
   return best;

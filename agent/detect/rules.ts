@@ -7,13 +7,16 @@
 import { HIST, type SignalState } from './features.js';
 import type { Season } from './season.js';
 
-/** The longest current run of identical values over its learned stuck length (>= 1 = stuck); 0 if no signal has the rule. */
-export function stuckness(states: readonly SignalState[], runs: readonly number[] | undefined): number {
+/** The longest current run of identical values over its learned stuck length (>= 1 = stuck); 0 if no signal has the rule. `at.s` = that signal. */
+export function stuckness(states: readonly SignalState[], runs: readonly number[] | undefined, at?: { s: number }): number {
   if (!runs) return 0;
   let m = 0;
   for (let s = 0; s < states.length; s++) {
     const k = runs[s] ?? 0;
-    if (k > 0 && states[s]!.run / k > m) m = states[s]!.run / k;
+    if (k > 0 && states[s]!.run / k > m) {
+      m = states[s]!.run / k;
+      if (at) at.s = s;
+    }
   }
   return m;
 }
@@ -21,9 +24,13 @@ export function stuckness(states: readonly SignalState[], runs: readonly number[
 /**
  * The largest seasonal novelty over the periodic signals: how far the difference to the value one
  * period ago exceeds every such difference seen (fraction of it; 0 if none). Grows each signal's
- * seen maximum, as the spatial range grows.
+ * seen maximum, as the spatial range grows. `at.s` = the signal of the largest.
  */
-export function seasonNovelty(states: readonly SignalState[], seasons: ReadonlyArray<Season | null> | undefined): number {
+export function seasonNovelty(
+  states: readonly SignalState[],
+  seasons: ReadonlyArray<Season | null> | undefined,
+  at?: { s: number },
+): number {
   if (!seasons) return 0;
   let m = 0;
   for (let s = 0; s < states.length; s++) {
@@ -33,7 +40,10 @@ export function seasonNovelty(states: readonly SignalState[], seasons: ReadonlyA
     const d = Math.abs(st.last - st.ago(se.lag));
     if (!Number.isFinite(d)) continue;
     const nov = (d - se.maxDiff) / se.maxDiff;
-    if (nov > m) m = nov;
+    if (nov > m) {
+      m = nov;
+      if (at) at.s = s;
+    }
     if (d > se.maxDiff) se.maxDiff = d;
   }
   return m;

@@ -60,7 +60,13 @@ export class ReplayHarness {
   /** Gives one asset its own detector options: the configured episode profile with `opts` on top (benchmarks). */
   useDetector(asset: string, opts: Partial<DetectorOptions>): void {
     const profile = DETECTOR_PROFILES[this.config.detect.episode];
-    const det = new AssetDetector(asset, this.pipeline.tuning(asset), this.config.detect.riskQ, { ...profile, ...opts });
+    const det = new AssetDetector(
+      asset,
+      this.pipeline.tuning(asset),
+      this.config.detect.riskQ,
+      { ...profile, ...opts },
+      this.config.alerts,
+    );
     this.pipeline.detectors.set(asset, det);
   }
 

@@ -13,6 +13,8 @@
  * --json the last stdout line is one JSON object.
  */
 import { performance } from 'node:perf_hooks';
+import { parseConfig } from '../../agent/config/load.js';
+import { alertLives } from '../../agent/eval/alert-life.js';
 import { openReplayRunner, replaySeries } from '../../agent/eval/replay.js';
 import { benchMain, parseBenchArgs } from './lib/args.js';
 import { machine, round } from './lib/common.js';
@@ -36,6 +38,13 @@ async function main(): Promise<void> {
   let signalRight = 0;
   let detected = 0;
   let total = 0;
+  // Pattern stability: every alert (the daemon's lifecycle, default alerts config) that overlaps the fault.
+  const alertsCfg = parseConfig({}).alerts;
+  let alerts = 0;
+  let stable = 0;
+  let sentStable = 0;
+  let alertRight = 0;
+  const unstable: Record<string, number> = {};
   const t0 = performance.now();
   for (const [pi, pattern] of INJECTED.entries()) {
     for (let k = 0; k < per; k++) {
@@ -52,6 +61,15 @@ async function main(): Promise<void> {
       if (hit) detected++;
       if (got === pattern) right++;
       if (hit?.diagnosis?.signals[0] === c.signal) signalRight++;
+      for (const life of alertLives(res.decisions, alertsCfg)) {
+        const end = life.resolveRow < 0 ? Infinity : life.resolveRow;
+        if (end < c.onset || life.openRow >= c.onset + c.len) continue;
+        alerts++;
+        if (life.patterns.length === 1) stable++;
+        else unstable[`${pattern}: ${life.patterns.join('>')}`] = (unstable[`${pattern}: ${life.patterns.join('>')}`] ?? 0) + 1;
+        if (life.sent.length === 1) sentStable++;
+        if (life.patterns.at(-1) === pattern) alertRight++;
+      }
     }
   }
   await runner.stop();
@@ -61,6 +79,11 @@ async function main(): Promise<void> {
     signalAccuracy: round(signalRight / Math.max(1, detected), 3),
     detected: round(detected / total, 3),
     cases: total,
+    alerts,
+    patternStable: round(stable / Math.max(1, alerts), 3),
+    sentPatternStable: round(sentStable / Math.max(1, alerts), 3),
+    alertAccuracy: round(alertRight / Math.max(1, alerts), 3),
+    unstable,
     seed,
     seconds: round((performance.now() - t0) / 1000),
     confusion: matrix,
@@ -72,6 +95,10 @@ async function main(): Promise<void> {
     process.stdout.write(
       `accuracy ${out.accuracy} (of detected ${out.accuracyOfDetected}), signal named right ${out.signalAccuracy}, detected ${out.detected}\n`,
     );
+    process.stdout.write(
+      `alerts ${alerts}: one pattern from open to resolve ${out.patternStable} (sent transitions ${out.sentPatternStable}), final pattern right ${out.alertAccuracy}\n`,
+    );
+    for (const [k, v] of Object.entries(unstable)) process.stdout.write(`  ${v}x ${k}\n`);
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -16,6 +16,8 @@ export interface InjectedCase {
   pattern: Pattern;
   signal: string;
   onset: number;
+  /** Rows of the fault (from onset). */
+  len: number;
   ts: number[];
   signals: Record<string, number[]>;
 }
@@ -70,5 +72,5 @@ export function makeCase(seed: number, pattern: Pattern, signalIdx: number, lear
       cols[s]!.push(v);
     }
   }
-  return { pattern, signal: SIGNALS[signalIdx]!, onset, ts, signals: Object.fromEntries(SIGNALS.map((s, i) => [s, cols[i]!])) };
+  return { pattern, signal: SIGNALS[signalIdx]!, onset, len, ts, signals: Object.fromEntries(SIGNALS.map((s, i) => [s, cols[i]!])) };
 }
