@@ -16,7 +16,7 @@ import { waitFor } from '../helpers/wait.js';
 
 /** Numeric fields an upstream message may carry; anything else numeric would be a leak. */
 const ALLOWED_NUMERIC =
-  /^(v|seq|score|threshold|evidence\.\d+\.(value|baseline|spread|z|ratio|deviation)|diagnosis\.confidence|health\..*)$/;
+  /^(v|seq|score|threshold|evidence\.\d+\.(value|baseline|spread|z|ratio|deviation)|diagnosis\.confidence|diagnosis\.driver\.(expected|z)|health\..*)$/;
 
 function numericPaths(v: unknown, path: string[] = [], out: Array<[string, number]> = []): Array<[string, number]> {
   if (typeof v === 'number') out.push([path.join('.'), v]);
