@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Alert } from './alerts/schema.js';
+import type { DigestMessage } from './explain/digest.js';
 import type { Decision, Sample } from './types.js';
 
 /**
@@ -22,6 +23,8 @@ export interface EventMap {
   asset: { asset: string; state: 'silent' | 'resumed'; lastSeen: number; silentMs: number };
   /** An alert lifecycle transition, with the v1 payload as it is queued for upstream. */
   alert: { state: 'open' | 'update' | 'resolved'; asset: string; payload: Alert };
+  /** An alert-storm digest: one sentence over the alerts opened within explain.digest.windowS. */
+  digest: DigestMessage;
 }
 
 type Listener<T> = (payload: T) => void;

@@ -3,6 +3,8 @@ import type { AssetAlertState } from './alerts/lifecycle.js';
 import type { StoredAlert } from './alerts/schema.js';
 import type { Extension, Service } from './controller.js';
 import { errMessage, isEdgeError } from './errors.js';
+import { factsFromAlert } from './alerts/payload.js';
+import { DigestCollector, digestMessage } from './explain/digest.js';
 import { createExplainer } from './explain/explainer.js';
 import { createHistory } from './history/index.js';
 import { watchOutbox } from './observe/outbox-health.js';
@@ -65,8 +67,26 @@ export const alertingStack: Extension = (ctx) => {
       stop: async () => store.stop(),
       health: () => ({ file: store.file, volatile: store.volatile, moves: { ...store.moves }, outbox: store.outbox.stats() }),
     },
-    { name: 'alerts', start: () => alerting.start(), stop: () => alerting.stop(), health: () => ({ ...alerting.stats() }) },
   ];
+  // Alert storms: one digest sentence over the alerts opened within explain.digest.windowS, on the bus and upstream.
+  let sendDigest: ((d: ReturnType<typeof digestMessage>) => void) | undefined;
+  const digests = new DigestCollector(cfg.explain.digest.windowS, cfg.explain.digest.minAssets, (d) => {
+    const msg = digestMessage(d, cfg.agent.site, agentId);
+    bus.emit('digest', msg);
+    sendDigest?.(msg);
+  });
+  bus.on('alert', (e) => {
+    if (e.state === 'open') digests.add(factsFromAlert(e.payload, cfg));
+  });
+  services.push({
+    name: 'alerts',
+    start: () => alerting.start(),
+    stop: async () => {
+      digests.stop();
+      await alerting.stop();
+    },
+    health: () => ({ ...alerting.stats(), ...digests.counters }),
+  });
   if (cfg.uplink.enabled) {
     const uplink = createUplink(cfg, {
       log,
@@ -89,6 +109,7 @@ export const alertingStack: Extension = (ctx) => {
         decode_errors: stats.decodeErrors,
       }),
     });
+    sendDigest = (m) => uplink.publishDigest?.(m);
     services.push({
       name: 'uplink',
       start: () => uplink.start(),

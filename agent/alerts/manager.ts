@@ -242,7 +242,12 @@ export class AlertManager {
     else this.c.template++;
     const stored: StoredAlert = {
       ...p.stored,
-      summary: { text: summary.text.slice(0, 2000), source: summary.source, model: summary.model.slice(0, 128) },
+      summary: {
+        text: summary.text.slice(0, 2000),
+        source: summary.source,
+        model: summary.model.slice(0, 128),
+        ...(summary.check ? { check: { text: summary.check.text.slice(0, 500), items: summary.check.items.slice(0, 3) } } : {}),
+      },
     };
     if (seq !== null && this.outbox.isOpen()) {
       try {

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Explainer, Summary } from '../explain/explainer.js';
+import { NORMAL_BAND_Z } from '../explain/format.js';
 import type { AlertFacts, Driver, SignalEvidence } from '../types.js';
 import type { Transition } from './lifecycle.js';
 import type { Alert, AlertEvidence, StoredAlert } from './schema.js';
@@ -28,8 +29,14 @@ function unitOf(e: SignalEvidence, cfg: Config): string {
 
 /** The facts a summary may state, built only from the transition. */
 export function buildFacts(t: Transition, cfg: Config): AlertFacts {
-  // Only the signals the diagnosis says moved: a signal that did not move is never reported as moved.
-  const movedNames = t.diagnosis.signals;
+  // Moved: the signals the diagnosis names, then any other signal outside its normal band (most deviant first).
+  // A signal inside its band is steady, so "stayed normal" is always true of it.
+  const named = new Set(t.diagnosis.signals);
+  const outside = t.evidence
+    .filter((e) => !named.has(e.signal) && Math.abs(fin(e.z)) >= NORMAL_BAND_Z)
+    .sort((a, b) => Math.abs(fin(b.z)) - Math.abs(fin(a.z)))
+    .map((e) => e.signal);
+  const movedNames = [...t.diagnosis.signals, ...outside];
   const byName = new Map(t.evidence.map((e) => [e.signal, e]));
   const moved = movedNames.flatMap((name) => {
     const e = byName.get(name);

@@ -71,6 +71,11 @@ export const alertSchema = z
         text: z.string().max(2000),
         source: z.enum(['lm', 'template']),
         model: z.string().max(128),
+        /** Optional "what to check" sentence from the playbook (additive: v1 consumers may ignore it). */
+        check: z
+          .object({ text: z.string().max(500), items: z.array(z.string().max(60)).max(3) })
+          .strict()
+          .optional(),
       })
       .strict(),
     agentId: z.string().min(1).max(128),

@@ -4,7 +4,8 @@
  * the worker (and in the bench, in-process, to measure raw slot accuracy).
  */
 import type { AlertFacts } from '../types.js';
-import { factsPromptTokens, fill, renderPrompt } from './prompt.js';
+import { verifyCheck } from './playbook.js';
+import { checkPromptTokens, factsPromptTokens, fill, renderPrompt } from './prompt.js';
 import { nowMs, type LmRunner } from './runner.js';
 import { verifySummary } from './verify.js';
 
@@ -79,6 +80,30 @@ async function once(r: LmRunner, f: AlertFacts, o: AttemptOptions, seed: number)
   if (g.stoppedBy !== 'stop') problems.push(`generation ended by ${g.stoppedBy}`);
   if (problems.length === 0) problems.push(...verifySummary(text, f, o.knownSignals).problems);
   return { raw, text, ok: problems.length === 0, problems, tokens: g.ids.length, stoppedBy: g.stoppedBy };
+}
+
+/** The model words the playbook's check sentence (built-in model only); null = use the template sentence. */
+export async function checkWithModel(r: LmRunner, f: AlertFacts, items: readonly string[], o: AttemptOptions): Promise<string | null> {
+  if (!r.info.delexicalised || o.promptTemplate || items.length === 0) return null;
+  const tok = r.tokenizer;
+  const ids = checkPromptTokens(items.length).map((t) => tok.tokenId(t));
+  if (ids.some((i) => i === undefined)) return null; // a model without the check task
+  const g = await r.generate(ids as number[], {
+    maxTokens: 16,
+    topK: o.topK,
+    temperature: o.temperature,
+    seed: factsSeed(o.seed + 1, f),
+    stopIds: [],
+    deadline: o.deadline,
+    delayMsPerToken: o.delayMsPerToken,
+  });
+  if (g.stoppedBy !== 'stop') return null;
+  const filled = fill(
+    g.ids.map((i) => tok.tokenOf(i) ?? '<unk>'),
+    f,
+    items,
+  );
+  return filled.unfillable.length === 0 && verifyCheck(filled.text, items).ok ? filled.text : null;
 }
 
 /** Explain with the model; null text means "use the template". */

@@ -12,14 +12,16 @@ import { EdgeError, errMessage } from '../errors.js';
 import type { AlertFacts } from '../types.js';
 import type { ToMain, ToWorker, WorkerInit } from './protocol.js';
 import { nowMs } from './runner.js';
+import { builtinPlaybookPath, checksFor, loadPlaybook, templateCheck, type Playbook } from './playbook.js';
 import { templateSummary } from './template.js';
 import { workerEntry } from '../workers.js';
 
-/** What an alert carries as its summary. */
+/** What an alert carries as its summary; check is the playbook's "what to check" sentence when one applies. */
 export interface Summary {
   text: string;
   source: 'lm' | 'template';
   model: string;
+  check?: { text: string; items: string[] } | undefined;
 }
 
 export interface ExplainerStats {
@@ -69,6 +71,14 @@ export function builtinModelDir(): string {
 
 class TemplateExplainer implements Explainer {
   protected readonly counters: ExplainerStats = { lm: 0, template: 0, timeouts: 0, verifyFailures: 0, errors: 0, restarts: 0 };
+  constructor(protected readonly playbook: Playbook | undefined) {}
+  protected checks(facts: AlertFacts): string[] {
+    return this.playbook && !facts.stale && facts.state !== 'resolved' ? checksFor(this.playbook, facts) : [];
+  }
+  protected withCheck(s: Summary, facts: AlertFacts, text?: string | null): Summary {
+    const items = this.checks(facts);
+    return items.length ? { ...s, check: { text: text ?? templateCheck(items), items } } : s;
+  }
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   stats(): ExplainerStats {
@@ -76,7 +86,7 @@ class TemplateExplainer implements Explainer {
   }
   protected template(facts: AlertFacts): Summary {
     this.counters.template++;
-    return { text: templateSummary(facts), source: 'template', model: TEMPLATE_MODEL };
+    return this.withCheck({ text: templateSummary(facts), source: 'template', model: TEMPLATE_MODEL }, facts);
   }
   async explain(facts: AlertFacts): Promise<Summary> {
     return this.template(facts);
@@ -104,8 +114,9 @@ class LmExplainer extends TemplateExplainer {
     private readonly cfg: ExplainConfig,
     log: Logger,
     private readonly opts: ExplainerOptions,
+    playbook: Playbook | undefined,
   ) {
-    super();
+    super(playbook);
     this.log = log.child({ module: 'explain' });
     this.restartDelay = opts.restartDelayMs ?? 5000;
   }
@@ -160,6 +171,7 @@ class LmExplainer extends TemplateExplainer {
         type: 'explain',
         id,
         facts,
+        checks: this.checks(facts),
         options: {
           maxTokens: this.cfg.maxTokens,
           topK: this.cfg.topK,
@@ -217,7 +229,7 @@ class LmExplainer extends TemplateExplainer {
     }
     if (m.text !== null) {
       this.counters.lm++;
-      p.resolve({ text: m.text, source: 'lm', model: this.modelId });
+      p.resolve(this.withCheck({ text: m.text, source: 'lm', model: this.modelId }, p.facts, m.check));
     } else {
       if (!m.error && m.tries.length) this.log.debug({ problems: m.tries.map((t) => t.problems) }, 'summary rejected by verifier');
       p.resolve(this.template(p.facts));
@@ -289,5 +301,10 @@ class LmExplainer extends TemplateExplainer {
 
 /** Build the explainer the config asks for ('template' mode → template-only). */
 export function createExplainer(cfg: ExplainConfig, log: Logger, opts: ExplainerOptions = {}): Explainer {
-  return cfg.mode === 'lm' ? new LmExplainer(cfg, log, opts) : new TemplateExplainer();
+  // The playbook is read once here: a bad site file fails start-up (E_CONFIG), never an alert.
+  let playbook: Playbook | undefined;
+  if (cfg.playbook && cfg.playbook !== 'off') playbook = loadPlaybook(cfg.playbook);
+  else if (!cfg.playbook && existsSync(builtinPlaybookPath())) playbook = loadPlaybook();
+  else if (!cfg.playbook) log.warn({ path: builtinPlaybookPath() }, 'built-in playbook not found; alerts carry no check sentence');
+  return cfg.mode === 'lm' ? new LmExplainer(cfg, log, opts, playbook) : new TemplateExplainer(playbook);
 }

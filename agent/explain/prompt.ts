@@ -6,27 +6,48 @@
  * number wrong. Bring-your-own models read a rendered text prompt instead.
  */
 import type { AlertFacts } from '../types.js';
-import { PATTERN_PHRASES, assetLabel, fmtDuration, fmtRatio, fmtValue, humanName, joinNames, withUnit } from './format.js';
+import {
+  PATTERN_PHRASES,
+  assetLabel,
+  fmtDuration,
+  fmtRatio,
+  fmtValue,
+  inBand,
+  joinNames,
+  listNames,
+  moreSignals,
+  ratioOf,
+  withUnit,
+} from './format.js';
 import { templateSummary } from './template.js';
 
-/** The facts-v1 prompt tokens of the built-in model. Keep in step with gen_corpus.py. */
+/** The facts-v2 prompt tokens of the built-in model's summary task. Keep in step with gen_corpus.py prompt_tokens. */
 export function factsPromptTokens(f: AlertFacts): string[] {
   const n = f.moved.length;
-  const t = ['<bos>', `<st_${f.state}>`, `<sev_${f.severity}>`, `<pat_${f.pattern}>`, `<moved_${Math.min(n, 3)}>`];
-  const m1 = f.moved[0];
-  if (m1) t.push(`<d1_${m1.direction}>`, `<r1_${m1.ratio !== null && Number.isFinite(m1.ratio) ? 'yes' : 'no'}>`);
-  const m2 = f.moved[1];
-  if (m2) t.push(`<d2_${m2.direction}>`);
+  const t = ['<bos>', '<task_sum>', `<st_${f.state}>`, `<sev_${f.severity}>`, `<pat_${f.pattern}>`, `<moved_${Math.min(n, 4)}>`];
+  f.moved.slice(0, 3).forEach((m, i) => {
+    t.push(`<d${i + 1}_${m.direction}>`);
+    if (i === 0) {
+      t.push(`<r1_${ratioOf(m) !== null ? 'yes' : 'no'}>`);
+      if (f.state === 'resolved') t.push(`<band_${inBand(m) ? 'in' : 'out'}>`);
+    }
+  });
   t.push(`<steady_${Math.min(f.steady.length, 2)}>`, '<sep>');
   return t;
+}
+
+/** The prompt of the check task: how many playbook checks the model frames. */
+export function checkPromptTokens(nChecks: number): string[] {
+  return ['<bos>', '<task_check>', `<nchk_${Math.max(1, Math.min(nChecks, 3))}>`, '<sep>'];
 }
 
 /** Render a bring-your-own prompt template; unknown {vars} are left as written. */
 export function renderPrompt(template: string, f: AlertFacts): string {
   const moved = f.moved
     .map((m) => {
-      const ratio = m.ratio !== null && Number.isFinite(m.ratio) ? `, ${fmtRatio(m.ratio)} normal` : '';
-      return `${humanName(m.name)} ${m.direction === 'up' ? 'rose' : 'fell'} to ${withUnit(fmtValue(m.value), m.unit)} (normal ${withUnit(fmtValue(m.baseline), m.unit)}${ratio})`;
+      const r = ratioOf(m);
+      const ratio = r !== null ? `, ${fmtRatio(r)} normal` : '';
+      return `${m.name} ${m.direction === 'up' ? 'rose' : 'fell'} to ${withUnit(fmtValue(m.value), m.unit)} (normal ${withUnit(fmtValue(m.baseline), m.unit)}${ratio})`;
     })
     .join('; ');
   const vars: Record<string, string> = {
@@ -36,7 +57,7 @@ export function renderPrompt(template: string, f: AlertFacts): string {
     pattern: PATTERN_PHRASES[f.pattern],
     duration: fmtDuration(f.durationS),
     moved: moved || 'none',
-    steady: joinNames(f.steady.map(humanName)) || 'none',
+    steady: listNames(f.steady) || 'none',
     facts: templateSummary(f),
   };
   return template.replace(/\{(\w+)\}/g, (all, k: string) => vars[k] ?? all);
@@ -51,50 +72,59 @@ export interface Filled {
   used: string[];
 }
 
-/** Value of one placeholder from the facts, or null when the facts have none. */
-function slot(name: string, f: AlertFacts): string | null {
+/** Value of one placeholder from the facts (and playbook checks), or null when there is none. */
+function slot(name: string, f: AlertFacts, checks: readonly string[]): string | null {
   if (name === 'ASSET') return assetLabel(f);
   if (name === 'DUR') return fmtDuration(f.durationS);
-  if (name === 'STEADY') return f.steady.length ? joinNames(f.steady.slice(0, 3).map(humanName)) : null;
+  if (name === 'STEADY') return f.steady.length ? listNames(f.steady) : null;
+  if (name === 'NMORE') return f.moved.length > 3 ? moreSignals(f.moved.length - 3) : null;
+  if (name === 'CHECKS') return checks.length ? joinNames([...checks]) : null;
   const m = /^(SIGNAL|VALUE|UNIT|BASE|RATIO)_(\d)$/.exec(name);
   const mv = m ? f.moved[Number(m[2]) - 1] : undefined;
   if (!m || !mv) return null;
   switch (m[1]) {
     case 'SIGNAL':
-      return humanName(mv.name);
+      return mv.name;
     case 'VALUE':
       return fmtValue(mv.value);
     case 'BASE':
       return fmtValue(mv.baseline);
     case 'UNIT':
       return mv.unit.trim();
-    default:
-      return mv.ratio !== null && Number.isFinite(mv.ratio) ? fmtRatio(mv.ratio) : null;
+    default: {
+      const r = ratioOf(mv);
+      return r !== null ? fmtRatio(r) : null;
+    }
   }
 }
 
 /**
  * Join the model's word tokens into text, fill placeholders from the facts and
- * tidy punctuation spacing; sentences start with a capital letter.
+ * tidy punctuation spacing. A sentence's first word is capitalised only when
+ * the model wrote it: a filled-in name is never changed ("agv_17" stays).
  */
-export function fill(words: string[], f: AlertFacts): Filled {
+export function fill(words: string[], f: AlertFacts, checks: readonly string[] = []): Filled {
   const unfillable: string[] = [];
   const used: string[] = [];
+  let start = true;
   const out = words.map((w) => {
     const m = /^<([A-Z]+(?:_\d)?)>$/.exec(w);
-    if (!m?.[1]) return w;
+    const atStart = start;
+    start = w === '.';
+    if (!m?.[1]) return atStart ? w.charAt(0).toUpperCase() + w.slice(1) : w;
     used.push(m[1]);
-    const v = slot(m[1], f);
+    const v = slot(m[1], f, checks);
     if (v === null) unfillable.push(m[1]);
+    // A slot that starts a sentence with a number or count is fine; a name stays as written.
     return v ?? w;
   });
   const text = out
+    .filter((w) => w !== '')
     .join(' ')
     .replace(/\s+/g, ' ')
     .replace(/ ([,.:;)])/g, '$1')
     .replace(/\( /g, '(')
     .replace(/(\d) %/g, '$1%')
-    .replace(/(^|[.!?] )([a-z])/g, (_a, p: string, c: string) => p + c.toUpperCase())
     .trim();
   return { text, unfillable, used };
 }

@@ -18,10 +18,11 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  { type: 'explain'; id: number; facts: AlertFacts; options: Omit<AttemptOptions, 'delayMsPerToken'> } | { type: 'close' };
+  | { type: 'explain'; id: number; facts: AlertFacts; checks: string[]; options: Omit<AttemptOptions, 'delayMsPerToken'> }
+  | { type: 'close' };
 
 export type ToMain =
   | { type: 'ready'; info: ModelInfo }
   | { type: 'load-error'; message: string; code: ErrorCode }
-  | { type: 'result'; id: number; text: string | null; tries: AttemptTrace[]; error?: string; skipped?: boolean }
+  | { type: 'result'; id: number; text: string | null; check?: string | null; tries: AttemptTrace[]; error?: string; skipped?: boolean }
   | { type: 'fatal'; message: string };

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { errMessage, isEdgeError } from '../errors.js';
-import { explainWithModel } from './attempt.js';
+import { checkWithModel, explainWithModel } from './attempt.js';
 import type { ToMain, ToWorker, WorkerInit } from './protocol.js';
 import { LmRunner, nowMs } from './runner.js';
 
@@ -35,8 +35,10 @@ async function handle(msg: ToWorker): Promise<void> {
   }
   try {
     if (init.fault === 'throw') throw new Error('injected generation fault');
-    const r = await explainWithModel(runner, msg.facts, { ...msg.options, delayMsPerToken: init.delayMsPerToken });
-    send({ type: 'result', id: msg.id, text: r.text, tries: r.tries });
+    const o = { ...msg.options, delayMsPerToken: init.delayMsPerToken };
+    const r = await explainWithModel(runner, msg.facts, o);
+    const check = r.text !== null && msg.checks.length ? await checkWithModel(runner, msg.facts, msg.checks, o) : null;
+    send({ type: 'result', id: msg.id, text: r.text, check, tries: r.tries });
   } catch (err) {
     send({ type: 'result', id: msg.id, text: null, tries: [], error: errMessage(err) });
   }

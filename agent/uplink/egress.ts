@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { alertSchema, type Alert } from '../alerts/schema.js';
 import type { EgressKind, UplinkConfig } from '../config/sections/uplink.js';
 import { EdgeError, errMessage } from '../errors.js';
+import { digestMessageSchema, type DigestMessage } from '../explain/digest.js';
 import { commandResultSchema, type CommandResult } from '../fleet/result.js';
 import { JsonlLog } from '../observe/jsonl-log.js';
 import { classifySparkplugMessage } from './sparkplug/classify.js';
@@ -22,7 +23,8 @@ export type EgressMessage =
   | { kind: 'alert'; alert: Alert }
   | { kind: 'status'; status: Status }
   | { kind: 'health'; status: Status }
-  | { kind: 'command'; result: CommandResult };
+  | { kind: 'command'; result: CommandResult }
+  | { kind: 'digest'; digest: DigestMessage };
 
 /** A message the gate approved, ready for mqtt.js. */
 export interface Approved {
@@ -38,7 +40,7 @@ export interface Approved {
  * send, or null when there is nothing to send. The gate still checks,
  * allowlists and audits; only the encoding differs.
  */
-export type EgressEncoder = (body: Alert | Status | CommandResult) => Approved | null;
+export type EgressEncoder = (body: Alert | Status | CommandResult | DigestMessage) => Approved | null;
 
 /** One line of the egress audit log (JSON lines). */
 export interface EgressAuditLine {
@@ -102,6 +104,8 @@ export class EgressGate {
         return `${this.cfg.prefix}/${topicLevel(this.site)}/${topicLevel(msg.alert.asset)}/alert`;
       case 'command':
         return `${this.cfg.prefix}/${topicLevel(this.site)}/${topicLevel(msg.result.agentId)}/cmd/result`;
+      case 'digest':
+        return `${this.cfg.prefix}/${topicLevel(this.site)}/digest`;
       case 'status':
       case 'health':
         // Typed, but a caller may still hand over anything: the topic of a malformed message must not throw before check().
@@ -130,11 +134,13 @@ export class EgressGate {
         ? alertSchema.parse(msg.alert)
         : msg.kind === 'command'
           ? commandResultSchema.parse(msg.result)
-          : statusSchema.parse(msg.status);
+          : msg.kind === 'digest'
+            ? digestMessageSchema.parse(msg.digest)
+            : statusSchema.parse(msg.status);
     // Status and command results are retained: a fleet view that subscribes later still sees the last one.
     const wire = encode
       ? encode(body)
-      : { topic, payload: Buffer.from(JSON.stringify(body)), qos: 1 as const, retain: msg.kind !== 'alert' };
+      : { topic, payload: Buffer.from(JSON.stringify(body)), qos: 1 as const, retain: msg.kind !== 'alert' && msg.kind !== 'digest' };
     if (!wire) return null;
     const id = msg.kind === 'alert' ? msg.alert.id : undefined;
     this.audit({
@@ -184,6 +190,10 @@ export class EgressGate {
     if (msg.kind === 'command') {
       const r = commandResultSchema.safeParse(msg.result);
       return r.success ? null : `not a valid command result: ${r.error.issues[0]?.message ?? 'invalid'}`;
+    }
+    if (msg.kind === 'digest') {
+      const r = digestMessageSchema.safeParse(msg.digest);
+      return r.success ? null : `not a valid digest: ${r.error.issues[0]?.message ?? 'invalid'}`;
     }
     return `unknown kind "${String((msg as { kind: unknown }).kind)}"`;
   }

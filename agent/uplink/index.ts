@@ -1,5 +1,6 @@
 /** Public entry of the uplink stage: outbox delivery, egress gate and audit, status. */
 import type { Config } from '../config/schema.js';
+import type { DigestMessage } from '../explain/digest.js';
 import { SparkplugUplink } from './sparkplug/uplink.js';
 import { Uplink, type UplinkDeps, type UplinkStats } from './upstream.js';
 
@@ -15,6 +16,8 @@ export interface UplinkService {
   stop(): Promise<void>;
   health(): object;
   stats(): Pick<UplinkStats, 'enabled' | 'connected' | 'connects' | 'sent' | 'publishErrors'> & object;
+  /** Best effort, not through the outbox: an alert-storm digest (JSON format only; the alerts themselves are outboxed). */
+  publishDigest?(d: DigestMessage): void;
 }
 
 /** Build the upstream publisher for uplink.format (JSON or Sparkplug B); does nothing at start() when uplink.enabled is false. */

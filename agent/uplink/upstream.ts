@@ -7,6 +7,7 @@
  * mqtt.js from its store on reconnect; rows never sent are sent by us,
  * flagged replayed.
  */
+import type { DigestMessage } from '../explain/digest.js';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { StoredAlert } from '../alerts/schema.js';
@@ -195,6 +196,15 @@ export class Uplink {
         setTimeout(() => this.drain(), 1000).unref();
       },
     );
+  }
+
+  /** Best effort: a digest sent while disconnected is dropped (its alerts are in the outbox) and logged. */
+  publishDigest(digest: DigestMessage): void {
+    if (!this.connected) {
+      this.log.info({ assets: digest.assets.length }, 'alert-storm digest not sent: uplink disconnected');
+      return;
+    }
+    this.send({ kind: 'digest', digest });
   }
 
   private send(msg: Parameters<EgressGate['publish']>[1]): void {

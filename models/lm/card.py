@@ -29,7 +29,7 @@ def main():
     card = {
         "name": "explain-lm",
         "version": cfg["edge_sentinel"]["version"],
-        "task": "alert facts (categorical prompt, facts-v1) -> delexicalised one/two-sentence summary with <PLACEHOLDERS>",
+        "task": "alert facts (categorical prompt, facts-v2) -> delexicalised summary with <PLACEHOLDERS>; playbook check-sentence frames (<task_check>)",
         "architecture": "decoder-only transformer, pre-LN, learned positions, tied embeddings, hand-written attention",
         "parameters": cfg["edge_sentinel"]["parameters"],
         "layers": cfg["num_hidden_layers"], "heads": cfg["num_attention_heads"], "hidden": cfg["hidden_size"],

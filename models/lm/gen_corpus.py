@@ -1,22 +1,30 @@
 #!/usr/bin/python3
-"""Generate the (alert facts -> delexicalised summary) corpus for the explain LM.
+"""Generate the (alert facts -> delexicalised text) corpus for the explain LM (prompt facts-v2).
 
 Reproducible: the same --seed gives the same file, byte for byte.
 
-Each line of the output is JSON: {"prompt": [feature tokens], "target": "summary
+Each line of the output is JSON: {"prompt": [feature tokens], "target": "text
 with <PLACEHOLDERS>", "shape": "<id of the phrase choices>"}. The model never
-sees a name or a number: the prompt holds categorical facts only (state,
-severity, pattern, how many signals moved, their directions, whether a ratio
-exists, how many stayed steady) and the target writes placeholders that the
-runtime fills from the facts. That is what makes the numbers right by
-construction; agent/explain/prompt.ts must encode prompts exactly as
-prompt_tokens() does here (test/explain/prompt.test.ts checks the fixture).
+sees a name or a number: the prompt holds categorical facts only and the target
+writes placeholders that the runtime fills from the facts
+(agent/explain/prompt.ts must encode prompts exactly as prompt_tokens() does;
+test/explain/prompt.test.ts checks the fixture).
 
-Phrasing is composed from independent choices (opener, verb, ratio clause,
-duration clause, steady clause, pattern clause, clause order), giving far more
-than 20 distinct sentence shapes. Words that the verifier treats as facts
-(direction verbs, pattern keywords, severity words, resolution words) are only
-ever used when the facts say so.
+Two tasks share the model:
+- summary (<task_sum>): state, severity, pattern, how many signals moved (4 = more
+  than 3), the directions of the first three, whether the top signal has a
+  meaningful ratio, whether it is back inside its normal band (resolved only),
+  and how many stayed steady (2 = plural, for verb agreement);
+- check (<task_check>): how many playbook checks there are; the model words the
+  frame, the checks themselves are filled in from the playbook (<CHECKS>).
+
+Rules the phrase banks keep (the verifier, agent/explain/verify.ts, rejects
+text that breaks them): severity is always stated for warning and critical and
+never for info; every moved signal is named (up to 3) or counted (<NMORE>);
+"also"/"too"/"as well" only when the signal moved the same way as the one named
+before it; "near"/"settled"/"normal" claims only when the signal is in band;
+verbs agree with the number of steady signals; durations read "for <DUR>" or
+"lasted <DUR>" (they may be "under 1 s"); no detail beyond the facts.
 """
 import argparse
 import json
@@ -29,15 +37,17 @@ PATTERNS = ["spike", "level_shift", "drift", "variance_change", "stuck", "dropou
 
 
 def prompt_tokens(f):
-    """Categorical facts -> prompt tokens. Mirror of agent/explain/prompt.ts."""
+    """Categorical facts -> prompt tokens. Mirror of agent/explain/prompt.ts factsPromptTokens."""
+    if f.get("task") == "check":
+        return ["<bos>", "<task_check>", "<nchk_%d>" % min(f["checks"], 3), "<sep>"]
     n = len(f["moved"])
-    t = ["<bos>", "<st_%s>" % f["state"], "<sev_%s>" % f["severity"], "<pat_%s>" % f["pattern"], "<moved_%d>" % min(n, 3)]
-    if n >= 1:
-        m = f["moved"][0]
-        t.append("<d1_%s>" % m["direction"])
-        t.append("<r1_%s>" % ("yes" if m["ratio"] is not None else "no"))
-    if n >= 2:
-        t.append("<d2_%s>" % f["moved"][1]["direction"])
+    t = ["<bos>", "<task_sum>", "<st_%s>" % f["state"], "<sev_%s>" % f["severity"], "<pat_%s>" % f["pattern"], "<moved_%d>" % min(n, 4)]
+    for i, m in enumerate(f["moved"][:3]):
+        t.append("<d%d_%s>" % (i + 1, m["direction"]))
+        if i == 0:
+            t.append("<r1_%s>" % ("yes" if m["ratio"] is not None else "no"))
+            if f["state"] == "resolved":
+                t.append("<band_%s>" % ("in" if m["inBand"] else "out"))
     t.append("<steady_%d>" % min(len(f["steady"]), 2))
     t.append("<sep>")
     return t
@@ -45,8 +55,8 @@ def prompt_tokens(f):
 
 # --- phrase banks (tokens separated by single spaces; punctuation is its own token) ---
 
-UP = ["rose to", "climbed to", "increased to", "went up to", "is up at", "has risen to", "moved up to", "reached"]
-DOWN = ["fell to", "decreased to", "went down to", "is down at", "has fallen to", "sank to", "moved down to", "slid to"]
+UP = ["rose to", "climbed to", "increased to", "went up to", "is up at", "has risen to", "moved up to"]
+DOWN = ["fell to", "decreased to", "went down to", "is down at", "has fallen to", "sank to", "moved down to"]
 
 RATIO = [
     " , <RATIO_1> its learned normal of <BASE_1> <UNIT_1>",
@@ -54,7 +64,6 @@ RATIO = [
     " ( <RATIO_1> its normal of <BASE_1> <UNIT_1> )",
     " , about <RATIO_1> its baseline of <BASE_1> <UNIT_1>",
     " against a learned normal of <BASE_1> <UNIT_1> ( <RATIO_1> )",
-    " , <RATIO_1> what it normally reads ( <BASE_1> <UNIT_1> )",
 ]
 NORATIO = [
     " against a learned normal of <BASE_1> <UNIT_1>",
@@ -62,23 +71,21 @@ NORATIO = [
     " ( normal is <BASE_1> <UNIT_1> )",
     " , away from its baseline of <BASE_1> <UNIT_1>",
 ]
-DUR = ["over the last <DUR>", "for <DUR> now", "within the past <DUR>", "during the last <DUR>", "in the last <DUR>"]
-STEADY = [
-    "while <STEADY> stayed normal",
-    "while <STEADY> held steady",
-    "with <STEADY> unaffected",
-    "while <STEADY> remained within normal",
-]
-STEADY_SENT = ["<STEADY> looks normal .", "<STEADY> is unaffected .", "No change on <STEADY> ."]
+DUR = ["for <DUR>", "for <DUR> now", "for <DUR> so far"]
+STEADY = ["while <STEADY> stayed normal", "while <STEADY> held steady", "with <STEADY> unaffected", "while <STEADY> stayed within normal"]
+STEADY_SENT = {
+    1: ["<STEADY> looks normal .", "<STEADY> is unaffected .", "No change on <STEADY> .", "<STEADY> held steady ."],
+    2: ["<STEADY> look normal .", "<STEADY> are unaffected .", "No change on <STEADY> .", "<STEADY> held steady ."],
+}
 PATTERN_TAIL = {
-    "spike": ["— pattern : sudden spike", "— this looks like a sudden spike", "; the shape is a short spike", "— a spike rather than a trend"],
-    "level_shift": ["— pattern : level shift", "— it looks like a step to a new level", "; the shape is a level shift", "— a level shift that has held"],
-    "drift": ["— pattern : gradual drift", "— this looks like a slow drift", "; the shape is a gradual drift", "— a steady drift away from normal"],
-    "variance_change": ["— pattern : change in variability", "— the readings have become erratic", "; the shape is a change in variability", "— the spread of readings has changed"],
-    "stuck": ["— pattern : stuck sensor", "— the reading looks stuck", "; the sensor may be stuck on one value", "— a flat , stuck reading"],
-    "dropout": ["— pattern : signal dropout", "— the signal looks like a dropout", "; the shape is a dropout with missing readings", "— readings dropped out"],
-    "oscillation": ["— pattern : oscillation", "— the reading is oscillating", "; the shape is an oscillation", "— a regular oscillation around the setpoint"],
-    "unknown": ["— pattern not classified", "— the shape does not match a known pattern", "; no clear pattern yet", "— unclassified deviation"],
+    "spike": ["— pattern : sudden spike", "— this looks like a sudden spike", "; the shape is a sudden spike"],
+    "level_shift": ["— pattern : level shift", "— it looks like a level shift", "; the shape is a level shift"],
+    "drift": ["— pattern : gradual drift", "— this looks like a gradual drift", "; the shape is a gradual drift"],
+    "variance_change": ["— pattern : change in variability", "— this looks like a change in variability", "; the shape is a change in variability"],
+    "stuck": ["— pattern : stuck sensor", "— this looks like a stuck sensor", "; the shape is a stuck sensor"],
+    "dropout": ["— pattern : signal dropout", "— this looks like a signal dropout", "; the shape is a signal dropout"],
+    "oscillation": ["— pattern : oscillation", "— this looks like an oscillation", "; the shape is an oscillation"],
+    "unknown": ["— pattern : unclassified deviation", "— the shape does not match a known pattern", "; the shape is an unclassified deviation"],
 }
 PATTERN_LEAD = {
     "spike": "Sudden spike", "level_shift": "Level shift", "drift": "Gradual drift", "variance_change": "Change in variability",
@@ -86,13 +93,20 @@ PATTERN_LEAD = {
 }
 SEV_OPEN = {
     "info": ["<ASSET> :", "On <ASSET> ,", "<ASSET> —", "Note for <ASSET> :"],
-    "warning": ["<ASSET> ( warning ) :", "Warning on <ASSET> :", "<ASSET> :", "On <ASSET> ,"],
-    "critical": ["<ASSET> ( critical ) :", "Critical alert on <ASSET> :", "Critical : on <ASSET> ,", "<ASSET> needs attention now :"],
+    "warning": ["<ASSET> ( warning ) :", "Warning on <ASSET> :", "<ASSET> , warning :", "Warning for <ASSET> :"],
+    "critical": ["<ASSET> ( critical ) :", "Critical alert on <ASSET> :", "Critical : on <ASSET> ,", "<ASSET> , critical :"],
 }
-UPDATE_OPEN = ["<ASSET> , still abnormal :", "Update on <ASSET> :", "<ASSET> is still out of normal :", "Still active on <ASSET> :"]
-SECOND_UP = ["<SIGNAL_2> also rose to <VALUE_2> <UNIT_2>", "<SIGNAL_2> is up too , at <VALUE_2> <UNIT_2>", "<SIGNAL_2> climbed as well , to <VALUE_2> <UNIT_2>"]
-SECOND_DOWN = ["<SIGNAL_2> also fell to <VALUE_2> <UNIT_2>", "<SIGNAL_2> is down too , at <VALUE_2> <UNIT_2>", "<SIGNAL_2> decreased as well , to <VALUE_2> <UNIT_2>"]
-MORE = ["Other signals moved as well .", "More signals are off normal ."]
+UPDATE_OPEN = {
+    "info": ["<ASSET> , still abnormal :", "Update on <ASSET> , still abnormal :", "<ASSET> is still out of normal :", "Still active on <ASSET> :"],
+    "warning": ["<ASSET> ( warning ) , still abnormal :", "Warning still active on <ASSET> :", "<ASSET> is still out of normal ( warning ) :"],
+    "critical": ["<ASSET> ( critical ) , still abnormal :", "Critical alert still active on <ASSET> :", "<ASSET> is still out of normal ( critical ) :"],
+}
+SAME_UP = ["<S> also rose to <V> <U>", "<S> is up too , at <V> <U>", "<S> climbed as well , to <V> <U>"]
+SAME_DOWN = ["<S> also fell to <V> <U>", "<S> is down too , at <V> <U>", "<S> decreased as well , to <V> <U>"]
+OTHER_UP = ["<S> rose to <V> <U>", "<S> went up to <V> <U>", "<S> is up at <V> <U>"]
+OTHER_DOWN = ["<S> fell to <V> <U>", "<S> went down to <V> <U>", "<S> is down at <V> <U>"]
+MORE = ["<NMORE> moved as well .", "Beyond these , <NMORE> moved .", "<NMORE> also moved ."]
+CHECK = ["Check <CHECKS> .", "What to check : <CHECKS> .", "Suggested checks : <CHECKS> .", "Worth checking : <CHECKS> .", "Check first : <CHECKS> ."]
 
 
 def choose(rng, bank, key, shape):
@@ -108,56 +122,83 @@ def main_clause(rng, f, shape):
     return "<SIGNAL_1> %s <VALUE_1> <UNIT_1>%s" % (verb, rel)
 
 
+def other_signal(rng, f, i, shape):
+    """Clause for moved signal i (1-based 2 or 3); 'also' only when it moved like the one before."""
+    d, prev = f["moved"][i - 1]["direction"], f["moved"][i - 2]["direction"]
+    if d == prev and rng.random() < 0.6:
+        bank = SAME_UP if d == "up" else SAME_DOWN
+    else:
+        bank = OTHER_UP if d == "up" else OTHER_DOWN
+    return choose(rng, bank, "b%d" % i, shape).replace("<S>", "<SIGNAL_%d>" % i).replace("<V>", "<VALUE_%d>" % i).replace("<U>", "<UNIT_%d>" % i)
+
+
+def cap(s):
+    return s if s.startswith("<") else s[0].upper() + s[1:]
+
+
+def steady_plural(f):
+    return 2 if len(f["steady"]) >= 2 else 1
+
+
 def active_summary(rng, f, shape):
-    sev = f["severity"]
+    sev, upd = f["severity"], f["state"] == "update"
+    opener_bank = UPDATE_OPEN[sev] if upd else SEV_OPEN[sev]
     if not f["moved"]:
-        opener = choose(rng, UPDATE_OPEN if f["state"] == "update" else SEV_OPEN[sev], "o", shape)
-        return "%s %s detected %s , but no single signal stands out ." % (opener, PATTERN_LEAD[f["pattern"]].lower(), choose(rng, DUR, "d", shape))
+        opener = choose(rng, opener_bank, "o", shape)
+        text = "%s %s %s , but no single signal stands out ." % (opener, PATTERN_LEAD[f["pattern"]].lower(), choose(rng, DUR, "d", shape))
+        if f["steady"] and rng.random() < 0.5:
+            text += " " + choose(rng, STEADY_SENT[steady_plural(f)], "t", shape)
+        return text
     order = rng.randrange(3)
     shape.append("k%d" % order)
     main = main_clause(rng, f, shape)
     dur = choose(rng, DUR, "d", shape)
-    steady = ""
-    steady_sent = ""
+    steady, steady_sent = "", ""
     if f["steady"]:
-        if rng.random() < 0.7:
+        if rng.random() < 0.6:
             steady = " " + choose(rng, STEADY, "s", shape)
         else:
-            steady_sent = " " + choose(rng, STEADY_SENT, "t", shape)
-    if order == 2:  # Pattern first: "Gradual drift on <ASSET> : <SIGNAL_1> rose ..."
+            steady_sent = " " + choose(rng, STEADY_SENT[steady_plural(f)], "t", shape)
+    if order == 2:  # Pattern first: "Gradual drift ( warning ) on <ASSET> : <SIGNAL_1> rose ..."
         lead = PATTERN_LEAD[f["pattern"]]
-        if f["state"] == "update":
+        if upd:
             lead += " continues"
         if sev != "info":
             lead += " ( %s )" % sev
-        text = "%s on <ASSET> : %s %s%s ." % (lead, main, dur, steady)
+        text = "%s on <ASSET> : %s , %s%s ." % (lead, main, dur, steady)
     else:
-        opener = choose(rng, UPDATE_OPEN if f["state"] == "update" else SEV_OPEN[sev], "o", shape)
-        if f["state"] == "update" and sev != "info" and rng.random() < 0.5:
-            opener = opener[:-2] + " ( %s ) :" % sev
-            shape.append("us")
+        opener = choose(rng, opener_bank, "o", shape)
         tail = choose(rng, PATTERN_TAIL[f["pattern"]], "p", shape)
-        if order == 0:  # "<ASSET> : sig rose to v , rel , over dur while steady — pattern ."
+        if order == 0:
             text = "%s %s , %s%s %s ." % (opener, main, dur, steady, tail)
-        else:  # "<ASSET> : over dur , sig rose to v ... — pattern ."
+        else:
             text = "%s %s , %s%s %s ." % (opener, dur, main, steady, tail)
-    if len(f["moved"]) >= 2:
-        bank = SECOND_UP if f["moved"][1]["direction"] == "up" else SECOND_DOWN
-        sec = choose(rng, bank, "b", shape)
-        text += " " + sec[0].upper() + sec[1:] + " ." if not sec.startswith("<") else " " + sec + " ."
-    if len(f["moved"]) >= 3 and rng.random() < 0.5:
+    n = len(f["moved"])
+    if n >= 2:
+        second = other_signal(rng, f, 2, shape)
+        if n >= 3:
+            text += " %s , and %s ." % (cap(second), other_signal(rng, f, 3, shape))
+        else:
+            text += " %s ." % cap(second)
+    if n >= 4:
         text += " " + choose(rng, MORE, "m", shape)
     return text + steady_sent
 
 
 RES_OPEN = [
-    "<ASSET> is back to normal after <DUR>", "<ASSET> : resolved after <DUR>", "Resolved on <ASSET> after <DUR>",
-    "<ASSET> has recovered after <DUR>", "<ASSET> : the alert cleared after <DUR>",
+    "<ASSET> is back to normal ; the alert lasted <DUR>", "<ASSET> : resolved , the alert lasted <DUR>",
+    "Resolved on <ASSET> ; the alert lasted <DUR>", "<ASSET> has recovered ; the alert lasted <DUR>",
+    "<ASSET> : the alert cleared ; it lasted <DUR>",
 ]
-RES_NOW = [
-    "<SIGNAL_1> is at <VALUE_1> <UNIT_1> against a learned normal of <BASE_1> <UNIT_1>",
+RES_IN = [
+    "<SIGNAL_1> is at <VALUE_1> <UNIT_1> , near its normal of <BASE_1> <UNIT_1>",
     "<SIGNAL_1> now reads <VALUE_1> <UNIT_1> , near its normal of <BASE_1> <UNIT_1>",
     "<SIGNAL_1> has settled at <VALUE_1> <UNIT_1> ( normal <BASE_1> <UNIT_1> )",
+]
+RES_OUT = [
+    "<SIGNAL_1> reads <VALUE_1> <UNIT_1> against a learned normal of <BASE_1> <UNIT_1>",
+    "<SIGNAL_1> was last at <VALUE_1> <UNIT_1> ( learned normal <BASE_1> <UNIT_1> )",
+    "<SIGNAL_1> is at <VALUE_1> <UNIT_1> , not yet near its normal of <BASE_1> <UNIT_1>",
 ]
 RES_PAT = ["( pattern was %s )", "; the pattern was %s", ", ending the %s"]
 
@@ -167,13 +208,19 @@ def resolved_summary(rng, f, shape):
     pat = choose(rng, RES_PAT, "q", shape) % PATTERN_LEAD[f["pattern"]].lower()
     text = "%s %s ." % (head, pat)
     if f["moved"]:
-        text += " " + choose(rng, RES_NOW, "w", shape) + " ."
+        bank = RES_IN if f["moved"][0]["inBand"] else RES_OUT
+        text += " " + cap(choose(rng, bank, "w", shape)) + " ."
     return text
 
 
 def random_facts(rng):
-    n = rng.choices([0, 1, 2, 3, 4], weights=[1, 10, 6, 3, 1])[0]
-    moved = [{"direction": rng.choice(["up", "down"]), "ratio": None if rng.random() < 0.25 else 1.0} for _ in range(n)]
+    if rng.random() < 0.1:
+        return {"task": "check", "checks": rng.choice([1, 2, 3])}
+    n = rng.choices([0, 1, 2, 3, 4, 5], weights=[1, 10, 6, 4, 2, 1])[0]
+    moved = [
+        {"direction": rng.choice(["up", "down"]), "ratio": None if rng.random() < 0.3 else 1.0, "inBand": rng.random() < 0.5}
+        for _ in range(n)
+    ]
     return {
         "state": rng.choices(STATES, weights=[5, 3, 3])[0],
         "severity": rng.choice(SEVERITIES),
@@ -181,6 +228,12 @@ def random_facts(rng):
         "moved": moved,
         "steady": ["s"] * rng.choices([0, 1, 2, 3], weights=[3, 4, 2, 1])[0],
     }
+
+
+def target(rng, f, shape):
+    if f.get("task") == "check":
+        return choose(rng, CHECK, "c", shape)
+    return resolved_summary(rng, f, shape) if f["state"] == "resolved" else active_summary(rng, f, shape)
 
 
 def main():
@@ -192,15 +245,19 @@ def main():
     a = ap.parse_args()
     rng = random.Random(a.seed)
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    longest = 0
     with open(a.out, "w") as fh:
         for _ in range(a.n):
             f = random_facts(rng)
             shape = []
-            text = resolved_summary(rng, f, shape) if f["state"] == "resolved" else active_summary(rng, f, shape)
-            fh.write(json.dumps({"prompt": prompt_tokens(f), "target": " ".join(text.split()), "shape": ".".join(shape)}) + "\n")
+            text = " ".join(target(rng, f, shape).split())
+            p = prompt_tokens(f)
+            longest = max(longest, len(p) + len(text.split()) + 1)
+            fh.write(json.dumps({"prompt": p, "target": text, "shape": ".".join(shape)}) + "\n")
+    print("longest row %d tokens" % longest)
     if a.fixture:
         frng = random.Random(a.seed + 1)
-        cases = [random_facts(frng) for _ in range(40)]
+        cases = [random_facts(frng) for _ in range(60)]
         with open(a.fixture, "w") as fh:
             json.dump([{"facts": c, "prompt": prompt_tokens(c)} for c in cases], fh, indent=0)
 

@@ -26,12 +26,14 @@ SPECIALS = ["<pad>", "<bos>", "<sep>", "<eos>", "<unk>"]
 
 
 def feature_tokens():
-    """Every prompt token gen_corpus.prompt_tokens() can emit, in a fixed order."""
-    t = ["<st_%s>" % s for s in ["open", "update", "resolved"]]
+    """Every prompt token gen_corpus.prompt_tokens() can emit (facts-v2), in a fixed order."""
+    t = ["<task_sum>", "<task_check>"] + ["<nchk_%d>" % i for i in range(1, 4)]
+    t += ["<st_%s>" % s for s in ["open", "update", "resolved"]]
     t += ["<sev_%s>" % s for s in ["info", "warning", "critical"]]
     t += ["<pat_%s>" % p for p in ["spike", "level_shift", "drift", "variance_change", "stuck", "dropout", "oscillation", "unknown"]]
-    t += ["<moved_%d>" % i for i in range(4)]
-    t += ["<d1_up>", "<d1_down>", "<r1_yes>", "<r1_no>", "<d2_up>", "<d2_down>"]
+    t += ["<moved_%d>" % i for i in range(5)]
+    t += ["<d%d_%s>" % (i, d) for i in range(1, 4) for d in ("up", "down")]
+    t += ["<r1_yes>", "<r1_no>", "<band_in>", "<band_out>"]
     t += ["<steady_%d>" % i for i in range(3)]
     return t
 
@@ -160,6 +162,7 @@ def main():
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--ff", type=int, default=384)
     ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--export-every", type=int, default=0, help="also export every N steps (a usable model if training is cut short)")
     a = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
@@ -168,7 +171,7 @@ def main():
     words = sorted({w for line in open(a.corpus) for w in json.loads(line)["target"].split()})
     itos = SPECIALS + feature_tokens() + words
     stoi = {t: i for i, t in enumerate(itos)}
-    max_pos = 96
+    max_pos = 128
     rows = load(a.corpus, stoi, max_pos)
     model = TinyLM(len(itos), a.d, a.layers, a.heads, a.ff, max_pos)
     nparams = sum(p.numel() for p in model.parameters())
@@ -198,6 +201,11 @@ def main():
         opt.step()
         if step % 50 == 0 or step == a.steps - 1:
             print("step %d loss %.4f lr %.5f %.0fs" % (step, loss.item(), lr, time.time() - t0), flush=True)
+        if a.export_every and step > 0 and step % a.export_every == 0 and step < a.steps - 1:
+            model.eval()
+            export(model, itos, stoi, a, nparams, step)
+            model.train()
+            print("exported at step %d" % step, flush=True)
 
     model.eval()
     for i in range(4):
@@ -207,7 +215,7 @@ def main():
     print("done in %.0fs" % (time.time() - t0))
 
 
-def export(model, itos, stoi, a, nparams):
+def export(model, itos, stoi, a, nparams, step=None):
     os.makedirs(os.path.join(a.out, "onnx"), exist_ok=True)
     L, h, hd = a.layers, a.heads, a.d // a.heads
     b, s, p = 1, 2, 3
@@ -231,8 +239,8 @@ def export(model, itos, stoi, a, nparams):
         "hidden_size": a.d, "num_hidden_layers": L, "num_attention_heads": h, "num_key_value_heads": h, "head_dim": hd,
         "intermediate_size": a.ff, "max_position_embeddings": model.cfg["max_pos"],
         "bos_token_id": stoi["<bos>"], "eos_token_id": stoi["<eos>"], "pad_token_id": stoi["<pad>"],
-        "edge_sentinel": {"prompt": "facts-v1", "delexicalised": True, "version": "1.0.0", "parameters": nparams,
-                          "train": {"seed": a.seed, "steps": a.steps, "batch": a.batch, "lr": a.lr}},
+        "edge_sentinel": {"prompt": "facts-v2", "delexicalised": True, "version": "2.0.0", "parameters": nparams,
+                          "train": {"seed": a.seed, "steps": a.steps if step is None else step, "batch": a.batch, "lr": a.lr}},
     }
     json.dump(cfg, open(os.path.join(a.out, "config.json"), "w"), indent=2)
     tok = {

@@ -1,6 +1,7 @@
 import { factsFromAlert } from '../../agent/alerts/payload.js';
 import { alertSchema } from '../../agent/alerts/schema.js';
 import { explainSection } from '../../agent/config/sections/explain.js';
+import { DigestCollector, digestMessage } from '../../agent/explain/digest.js';
 import { EdgeError } from '../../agent/errors.js';
 import { configOf } from './config-node.js';
 import type { Done, NodeAdapter, NodeMessage, RedApi, RedNode, Send } from './red.js';
@@ -38,13 +39,21 @@ export async function createExplainNode(RED: RedApi, node: RedNode, fields: Expl
   const inflight = new Set<Promise<void>>();
   const counts = { lm: 0, template: 0, shed: 0 };
   const status = new StatusThrottle(node, 500, shared.health);
+  let lastDigest = '';
   const show = (): void =>
     status.set({
       fill: inflight.size ? 'blue' : 'green',
       shape: inflight.size ? 'ring' : 'dot',
-      text: `${counts.lm} lm · ${counts.template} tpl · ${counts.shed} shed${inflight.size ? ` · ${inflight.size} pending` : ''}`,
+      text: `${lastDigest ? `${lastDigest} · ` : ''}${counts.lm} lm · ${counts.template} tpl · ${counts.shed} shed${inflight.size ? ` · ${inflight.size} pending` : ''}`,
     });
   show();
+  // Alert storms: one digest message (topic "digest") over the alerts opened within explain.digest.windowS.
+  const digests = new DigestCollector(config.explain.digest.windowS, config.explain.digest.minAssets, (d) => {
+    const payload = digestMessage(d, config.agent.site, config.agent.id ?? 'node-red');
+    lastDigest = `digest: ${d.assets.length} assets`;
+    node.send({ topic: 'digest', payload, summary: d.text });
+    show();
+  });
 
   return {
     input(msg: NodeMessage, send: Send, done: Done) {
@@ -61,6 +70,7 @@ export async function createExplainNode(RED: RedApi, node: RedNode, fields: Expl
       }
       const alert = parsed.data;
       const facts = factsFromAlert(alert, config);
+      digests.add(facts);
       // Over the bound: shed to the template now rather than queue without limit (cold path sheds first).
       const shed = inflight.size >= maxPending;
       const job = (
@@ -86,6 +96,7 @@ export async function createExplainNode(RED: RedApi, node: RedNode, fields: Expl
     async close() {
       // Pending summaries end within the budget (the explainer guarantees it); wait so none is sent after close.
       await Promise.allSettled([...inflight]);
+      digests.stop();
       status.stop();
       shared.release(node.id);
     },

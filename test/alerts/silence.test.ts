@@ -39,7 +39,7 @@ describe('an asset that goes silent', () => {
       expect(resolved.stale).toMatchObject({ reason: 'asset_silent' });
       expect(resolved.stale!.silentS).toBeGreaterThanOrEqual(0.4);
       expect(resolved.summary.text).toMatch(
-        /alert closed as stale after .*it stopped sending data .* ago, so whether the fault persists is unknown/,
+        /alert closed as stale, it lasted .*It stopped sending data and has been silent for .*, so whether the fault persists is unknown/,
       );
       expect(events.map((e) => `${e.asset}:${e.state}`)).toEqual(['pump-1:silent']);
       const lines = r.lines.filter((l) => String(l['msg']).startsWith('pump-1 is silent'));

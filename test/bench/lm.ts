@@ -2,6 +2,7 @@
  * bench:lm — the explain LM over held-out alert facts.
  *
  *   npx tsx test/bench/lm.ts [--json] [--n 300] [--facts FILE.json] [--model DIR] [--no-skab]
+ *   npx tsx test/bench/lm.ts --rubric [--json] [--n 500] [--model DIR]   (coverage and errors, model vs template: lm/rubric.ts)
  *
  * Pass 1 (in-process runner) measures what the model writes before any
  * fallback: raw slot accuracy, tokens/s, distinct sentence shapes. Pass 2 goes
@@ -20,6 +21,7 @@ import { LmRunner } from '../../agent/explain/runner.js';
 import { verifySummary } from '../../agent/explain/verify.js';
 import type { AlertFacts } from '../../agent/types.js';
 import { heldOutFacts } from './lm/heldout.js';
+import { runRubric } from './lm/rubric.js';
 import { skabAlertFacts } from './lm/skab.js';
 
 const args = process.argv.slice(2);
@@ -33,7 +35,7 @@ const modelDir = opt('--model') ?? builtinModelDir();
 const factsFile = opt('--facts');
 const facts: AlertFacts[] = factsFile ? (JSON.parse(readFileSync(factsFile, 'utf8')) as AlertFacts[]) : heldOutFacts(n);
 // Plus the alerts that replaying SKAB valve1 raises (real sensor names and diagnosed patterns), unless --no-skab.
-const skabFacts: AlertFacts[] = factsFile || args.includes('--no-skab') ? [] : await skabAlertFacts();
+const skabFacts: AlertFacts[] = factsFile || args.includes('--no-skab') || args.includes('--rubric') ? [] : await skabAlertFacts();
 facts.push(...skabFacts);
 const cfg = explainSection.parse({ mode: 'lm', modelDir });
 
@@ -61,6 +63,11 @@ const pct = (xs: number[], p: number): number => {
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
 async function main(): Promise<void> {
+  if (args.includes('--rubric')) {
+    const out = await runRubric({ n: Number(opt('--n') ?? 500), modelDir, verbose: !json });
+    console.log(JSON.stringify({ ...out, cpu: cpus()[0]?.model ?? 'unknown', node: process.version }));
+    return;
+  }
   // Pass 1: raw model output, in-process.
   const runner = await LmRunner.load(modelDir, cfg.threads);
   let rawOk = 0;

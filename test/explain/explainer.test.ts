@@ -54,7 +54,13 @@ describe('createExplainer', () => {
   it('template mode writes the template and counts it', async () => {
     const ex = createExplainer(explainSection.parse({}), pino({ level: 'silent' }));
     await ex.start();
-    expect(await ex.explain(facts)).toEqual({ text: templateSummary(facts), source: 'template', model: 'template-v1' });
+    expect(await ex.explain(facts)).toEqual({
+      text: templateSummary(facts),
+      source: 'template',
+      model: 'template-v1',
+      // A pump spiking on discharge pressure: the playbook's cavitation checks.
+      check: { text: 'Check suction pressure, NPSH margin and strainer.', items: ['suction pressure', 'NPSH margin', 'strainer'] },
+    });
     expect(ex.stats()).toEqual({ lm: 0, template: 1, timeouts: 0, verifyFailures: 0, errors: 0, restarts: 0 });
   });
 
@@ -68,7 +74,7 @@ describe('createExplainer', () => {
     );
     for (const { s, f } of all) {
       expect(s.source).toBe('lm');
-      expect(s.model).toMatch(/^explain-lm@1\.0\.0\+[0-9a-f]{12}$/);
+      expect(s.model).toMatch(/^explain-lm@2\.0\.0\+[0-9a-f]{12}$/);
       expect(verifySummary(s.text, f).problems).toEqual([]);
     }
     expect(ex.stats().lm).toBe(3);

@@ -24,7 +24,7 @@ describe('LmRunner on the committed model', () => {
 
   it('reads the Optimum I/O layout from the model', () => {
     expect(runner.info).toMatchObject({ layers: 3, kvHeads: 4, headDim: 32, delexicalised: true, hasPositionIds: true });
-    expect(runner.info.id).toMatch(/^explain-lm@1\.0\.0\+[0-9a-f]{12}$/);
+    expect(runner.info.id).toMatch(/^explain-lm@2\.0\.0\+[0-9a-f]{12}$/);
   });
 
   it('gives the same greedy output for a fixed input, every time', async () => {
@@ -108,4 +108,4 @@ describe('LmRunner load errors are EdgeError E_LM, clear at start-up', () => {
 
 // Pinned from the committed model: a retrained or corrupted model changes it.
 const GREEDY_EXPECTED =
-  '<ASSET> : <SIGNAL_1> moved up to <VALUE_1> <UNIT_1> , <RATIO_1> its learned normal of <BASE_1> <UNIT_1> , for <DUR> now while <STEADY> held steady — pattern : gradual drift .';
+  'Gradual drift ( warning ) on <ASSET> : <SIGNAL_1> has risen to <VALUE_1> <UNIT_1> , <RATIO_1> its learned normal of <BASE_1> <UNIT_1> , for <DUR> now . <STEADY> looks normal .';

@@ -42,6 +42,31 @@ export const explainSection = z
         'Prompt for a bring-your-own model that writes plain text (not placeholders). Variables: {asset} {state} {severity} {pattern} {duration} {moved} {steady} {facts}.',
       ),
     stop: z.array(z.string()).default([]).describe('Extra stop strings for bring-your-own models, e.g. "<|im_end|>".'),
+    playbook: z
+      .string()
+      .default('')
+      .describe(
+        'YAML playbook (asset kind x pattern x signal -> checks) for the "what to check" sentence; empty = the built-in one (models/lm/playbook.yaml), "off" = no check sentence.',
+      ),
+    digest: z
+      .object({
+        windowS: z
+          .number()
+          .min(0)
+          .max(3600)
+          .default(60)
+          .describe('Alert-storm digest window, s: alerts opened within it are summarised in one digest sentence (0 = no digests).'),
+        minAssets: z
+          .number()
+          .int()
+          .min(2)
+          .max(1000)
+          .default(3)
+          .describe('Distinct assets that must open alerts within the window before a digest is written.'),
+      })
+      .strict()
+      .default({ windowS: 60, minAssets: 3 })
+      .describe('Digest for alert storms: one sentence grouping the same asset kind and pattern.'),
   })
   .strict();
 

@@ -4,9 +4,10 @@ import { brokerSchema } from './plant.js';
 /**
  * What may leave the box. An enum, not free text: the config can narrow the
  * allowlist but can never name raw samples, features or baselines.
- * "command" is the result of a remote-management command (agent/fleet/).
+ * "command" is the result of a remote-management command (agent/fleet/);
+ * "digest" is the one-sentence alert-storm digest (agent/explain/digest.ts).
  */
-export const EGRESS_KINDS = ['alert', 'status', 'health', 'command'] as const;
+export const EGRESS_KINDS = ['alert', 'status', 'health', 'command', 'digest'] as const;
 export type EgressKind = (typeof EGRESS_KINDS)[number];
 
 export const outboxSchema = z
